@@ -1,0 +1,25 @@
+# mirtrim: reproduce "Ultra-light deep MIR by trimming lottery tickets" (Esling et al., ISMIR 2020).
+# Thin entry point: configuration, validation, includes. The logic lives in src/mirtrim.
+from snakemake.utils import min_version, validate
+
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/features.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/prune.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/profile.smk"
+include: "workflow/rules/figures.smk"

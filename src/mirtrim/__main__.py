@@ -1,0 +1,3 @@
+from mirtrim.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,182 @@
+"""``python -m mirtrim <command>``: the entry point of every workflow rule, and the manual debug tool.
+
+Heavy imports (torch, librosa) happen inside the commands so that ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _spec(text: str) -> dict:
+    try:
+        spec = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise argparse.ArgumentTypeError(f"--spec is not valid JSON: {err}") from None
+    if not isinstance(spec, dict) or "task" not in spec:
+        raise argparse.ArgumentTypeError("--spec must be a JSON object with at least a 'task' key")
+    return spec
+
+
+def _threads(n: int) -> None:
+    import torch
+
+    torch.set_num_threads(max(1, n))
+
+
+def cmd_generate_data(a):
+    from mirtrim.data.generate import generate
+
+    meta = generate(a.dataset, a.scale, a.seed, a.out)
+    print(json.dumps({split: len(v) for split, v in meta["splits"].items()}))
+
+
+def cmd_extract_features(a):
+    from mirtrim.features.build import build_drum_features
+
+    print(json.dumps(build_drum_features(a.data, a.out)))
+
+
+def cmd_train_dense(a):
+    from mirtrim.train.rounds import run_dense
+
+    _threads(a.threads)
+    run_dense(a.spec, a.features, a.out_dir, a.rewind_out)
+
+
+def cmd_prune_round(a):
+    from mirtrim.train.rounds import run_prune_round
+
+    _threads(a.threads)
+    run_prune_round(a.spec, a.features, a.prev, a.rewind, a.round, a.out_dir)
+
+
+def cmd_evaluate(a):
+    from mirtrim.train.evaluation import evaluate_round
+    from mirtrim.utils.atomic import write_json
+
+    _threads(a.threads)
+    record = evaluate_round(a.spec, a.features, a.model, a.train_log, a.round)
+    write_json(a.out, record)
+    print(json.dumps(record))
+
+
+def cmd_profile(a):
+    from mirtrim.profile.report import profile_round
+    from mirtrim.utils.atomic import write_json
+
+    record = profile_round(a.model, threads=a.threads, runs=a.runs, repeats=a.repeats)
+    write_json(a.out, record)
+    print(json.dumps(record))
+
+
+def cmd_aggregate(a):
+    from mirtrim.report.aggregate import aggregate, write_csv
+
+    if len(a.eval) != len(a.profile):
+        raise SystemExit(f"error: {len(a.eval)} --eval files but {len(a.profile)} --profile files; they pair up")
+    rows = aggregate(list(zip(a.eval, a.profile)))
+    write_csv(a.out, rows)
+    print(f"{len(rows)} rows -> {a.out}")
+
+
+def cmd_plot_tradeoff(a):
+    from mirtrim.report.figures import plot_tradeoff
+
+    plot_tradeoff(a.summary, a.task, a.out)
+
+
+def cmd_manifest(a):
+    from mirtrim.report.manifest import write_manifest
+
+    write_manifest(a.out, a.files)
+
+
+def cmd_model_info(a):
+    from mirtrim.models import arch_for, build_model, input_shape
+    from mirtrim.profile.counts import forward_costs
+
+    model = build_model(arch_for(a.task, a.width))
+    print(json.dumps({"task": a.task, "width": a.width, **forward_costs(model, input_shape(a.task))}))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mirtrim", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True, metavar="command")
+
+    def add(name, func, help_):
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.set_defaults(func=func)
+        return sp
+
+    sp = add("generate-data", cmd_generate_data, "render a seeded synthetic dataset into the shared on-disk layout")
+    sp.add_argument("--dataset", required=True, help="synthetic dataset name (drumloops)")
+    sp.add_argument("--scale", required=True, help="tiny | small | paper")
+    sp.add_argument("--seed", type=int, required=True)
+    sp.add_argument("--out", required=True, help="dataset folder to create")
+
+    sp = add("extract-features", cmd_extract_features, "compute model inputs and targets of a dataset (.npz)")
+    sp.add_argument("--data", required=True, help="dataset folder (with metadata.json)")
+    sp.add_argument("--out", required=True, help="feature file to write (.npz)")
+
+    for name, func, help_ in (("train-dense", cmd_train_dense, "round 0: train the dense model, save the rewind state"),
+                              ("prune-round", cmd_prune_round, "round r >= 1: score, trim, rewind and retrain")):
+        sp = add(name, func, help_)
+        sp.add_argument("--spec", type=_spec, required=True, help="run spec JSON (from mirtrim.grid.spec)")
+        sp.add_argument("--features", required=True, help="feature file (.npz)")
+        sp.add_argument("--out-dir", required=True, help="round folder: model.pt, train.json (and plan.json)")
+        sp.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+        if name == "train-dense":
+            sp.add_argument("--rewind-out", required=True, help="where to save the epoch-k state (rewind.pt)")
+        else:
+            sp.add_argument("--prev", required=True, help="model.pt of round r-1")
+            sp.add_argument("--rewind", required=True, help="rewind.pt of the run's round 0")
+            sp.add_argument("--round", type=int, required=True, help="this round's index (>= 1)")
+
+    sp = add("evaluate", cmd_evaluate, "test metrics of one round's model (both fidelity variants)")
+    sp.add_argument("--spec", type=_spec, required=True)
+    sp.add_argument("--features", required=True)
+    sp.add_argument("--model", required=True, help="model.pt")
+    sp.add_argument("--train-log", required=True, help="train.json of the same round")
+    sp.add_argument("--round", type=int, required=True)
+    sp.add_argument("--out", required=True)
+    sp.add_argument("--threads", type=int, default=1)
+
+    sp = add("profile", cmd_profile, "params, MACs, paper FLOPs/memory, file size and batch-1 CPU latency")
+    sp.add_argument("--model", required=True, help="model.pt")
+    sp.add_argument("--out", required=True)
+    sp.add_argument("--threads", type=int, default=1, help="threads for the latency measurement")
+    sp.add_argument("--runs", type=int, default=30, help="timed calls per repeat")
+    sp.add_argument("--repeats", type=int, default=3)
+
+    sp = add("aggregate", cmd_aggregate, "join eval and profile records into one tidy CSV")
+    sp.add_argument("--eval", nargs="+", required=True)
+    sp.add_argument("--profile", nargs="+", required=True)
+    sp.add_argument("--out", required=True)
+
+    sp = add("plot-tradeoff", cmd_plot_tradeoff, "relative error vs compression ratio of one task (PDF + PNG)")
+    sp.add_argument("--summary", required=True, help="aggregated CSV")
+    sp.add_argument("--task", required=True)
+    sp.add_argument("--out", required=True, help="PDF path; the PNG goes beside it")
+
+    sp = add("manifest", cmd_manifest, "write the figures/all manifest (sha256 of every figure and table)")
+    sp.add_argument("--out", required=True)
+    sp.add_argument("files", nargs="+")
+
+    sp = add("model-info", cmd_model_info, "parameters and MACs of a task's model at a width")
+    sp.add_argument("--task", required=True)
+    sp.add_argument("--width", type=float, default=1.0)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (ValueError, FloatingPointError) as err:
+        # expected failures (bad input, diverged training): one line, no traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0

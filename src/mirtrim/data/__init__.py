@@ -1,0 +1,1 @@
+"""Datasets: offline synthetic generators and the shared on-disk format."""

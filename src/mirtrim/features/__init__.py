@@ -1,0 +1,1 @@
+"""Input features of the paper's models."""

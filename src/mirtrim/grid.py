@@ -1,0 +1,90 @@
+"""Config -> experiment grid: run ids, datasets, per-run specs. Standard library only (parsed by the Snakefile).
+
+Round 0 (dense training and the rewind snapshot) depends only on the task settings and the seed,
+so every method of a task and seed shares it: it lives under the run id ``dense-s<seed>``.
+"""
+
+from __future__ import annotations
+
+import json
+
+DATASET_OF_TASK = {"onsets": "drumloops", "drums": "drumloops"}
+
+FIDELITY_PRESETS = {
+    # the better behaviour (paper.md §10)
+    "default": {"test_selection": "best_valid", "onset_metric": "seconds", "onset_empty": "one",
+                "activation_mode": "eval", "rewind_bn_stats": True, "transcription_loss": "bce"},
+    # the original code's behaviour
+    "paper": {"test_selection": "min_over_epochs", "onset_metric": "frame_index", "onset_empty": "one",
+              "activation_mode": "train", "rewind_bn_stats": False, "transcription_loss": "ce_on_sigmoid_sum"},
+}
+TRAIN_KEYS = ("epochs", "lr", "batch_size", "patience", "rewind_epoch")
+
+
+def fidelity(config: dict) -> dict:
+    settings = dict(config.get("fidelity", {}))
+    preset = settings.pop("preset", "default")
+    return {**FIDELITY_PRESETS[preset], **settings}
+
+
+def dense_id(seed: int) -> str:
+    return f"dense-s{seed}"
+
+
+def run_id(method: dict, seed: int) -> str:
+    return f"{method['prune']}-{method['criterion']}-{method['scope']}-{method['reset']}-s{seed}"
+
+
+def dataset_id(config: dict, task: str) -> str:
+    t = config["tasks"][task]
+    if t.get("source", "synthetic") != "synthetic":
+        return f"{t['source']}"
+    return f"{DATASET_OF_TASK[task]}-{t['scale']}"
+
+
+def datasets(config: dict) -> dict[str, dict]:
+    """dataset id -> generation settings (two tasks may share one dataset)."""
+    out = {}
+    for task, t in config["tasks"].items():
+        out[dataset_id(config, task)] = {"generator": DATASET_OF_TASK[task], "scale": t["scale"],
+                                         "seed": config.get("data_seed", 1234)}
+    return out
+
+
+def runs(config: dict, task: str) -> list[str]:
+    """Pruning run ids of a task (dense runs excluded)."""
+    return [run_id(m, s) for s in config["seeds"] for m in config["methods"]]
+
+
+def n_rounds(config: dict, task: str) -> int:
+    """Total rounds including round 0, as the paper counts them (15 = dense + 14)."""
+    return int(config["tasks"][task]["rounds"])
+
+
+def parse_run(run: str) -> tuple[dict | None, int]:
+    parts = run.split("-")
+    seed = int(parts[-1][1:])
+    if parts[0] == "dense":
+        return None, seed
+    return dict(zip(("prune", "criterion", "scope", "reset"), parts[:4])), seed
+
+
+def spec(config: dict, task: str, run: str) -> dict:
+    """Everything a job of (task, run) needs, and nothing else: a config edit reruns only what it touches."""
+    method, seed = parse_run(run)
+    t = config["tasks"][task]
+    out = {"task": task, "run": run, "seed": seed, "width": t["width"], "device": config.get("device", "auto"),
+           "train": {k: t[k] for k in TRAIN_KEYS}, "fidelity": fidelity(config)}
+    if method is not None:
+        percent = t["mask_percent"] if method["prune"] == "mask" else t["trim_percent"]
+        out["method"] = {**method, "percent": percent, "min_units": t.get("min_units", 3)}
+    return out
+
+
+def spec_json(config: dict, task: str, run: str) -> str:
+    return json.dumps(spec(config, task, run), sort_keys=True, separators=(",", ":"))
+
+
+def all_runs(config: dict) -> list[tuple[str, str]]:
+    """(task, run) for every run whose curve is reported, dense runs excluded."""
+    return [(task, r) for task in config["tasks"] for r in runs(config, task)]

@@ -1,0 +1,1 @@
+"""Task metrics (mir_eval where the MIR community has a standard)."""

@@ -1,0 +1,1 @@
+"""Efficiency of physical models: parameters, MACs, the paper's FLOPs/memory, latency."""

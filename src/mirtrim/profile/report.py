@@ -1,0 +1,23 @@
+"""The per-round efficiency record of a physical model."""
+
+from __future__ import annotations
+
+import os
+
+from mirtrim.models import input_shape
+from mirtrim.profile.counts import forward_costs
+from mirtrim.profile.latency import eager_latency
+from mirtrim.train.checkpoint import load_model
+
+AUDIO_SECONDS = {"onsets": 50 * 1024 / 22050, "drums": 50 * 1024 / 22050}  # audio behind one model input
+
+
+def profile_round(model_path: str, threads: int = 1, runs: int = 30, repeats: int = 3) -> dict:
+    model, ckpt = load_model(model_path)
+    task = ckpt["arch"]["task"]
+    shape = input_shape(task)
+    out = {"task": task, **forward_costs(model, shape), "checkpoint_bytes": os.path.getsize(model_path)}
+    lat = eager_latency(model, shape, threads=threads, runs=runs, repeats=repeats)
+    out.update(lat)
+    out["real_time_factor"] = AUDIO_SECONDS[task] / (lat["latency_ms"] / 1e3)
+    return out

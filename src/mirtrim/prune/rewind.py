@@ -1,0 +1,53 @@
+"""Lottery-ticket reset of a trimmed model: rewind to the epoch-k snapshot, or re-initialise."""
+
+from __future__ import annotations
+
+import copy
+from typing import Callable
+
+import torch
+from torch import nn
+
+from mirtrim.prune.graph import CouplingGraph, NORM_TYPES
+from mirtrim.prune.trim import apply_kept
+
+RESETS = ("rewind", "reinit")
+
+
+def rewound(
+    build_dense: Callable[[], nn.Module],
+    graph: CouplingGraph,
+    rewind_state: dict[str, torch.Tensor],
+    kept_dense: dict[str, list[int]],
+    *,
+    rewind_norm_stats: bool = True,
+    trained: nn.Module | None = None,
+    kept: dict[str, list[int]] | None = None,
+) -> nn.Module:
+    """The dense epoch-k snapshot restricted to the surviving units.
+
+    With ``rewind_norm_stats=False`` (the paper's behaviour) the norm running statistics are
+    instead the end-of-round values of ``trained``, sliced by this round's relative plan ``kept``.
+    """
+    model = build_dense()
+    model.load_state_dict(rewind_state)
+    apply_kept(model, graph, kept_dense)
+    if not rewind_norm_stats:
+        if trained is None or kept is None:
+            raise ValueError("keeping end-of-round norm statistics needs the trained model and this round's plan")
+        source = apply_kept(copy.deepcopy(trained), graph, kept)
+        src_modules = dict(source.named_modules())
+        for name, module in model.named_modules():
+            if isinstance(module, NORM_TYPES) and getattr(module, "running_mean", None) is not None:
+                module.running_mean.copy_(src_modules[name].running_mean)
+                module.running_var.copy_(src_modules[name].running_var)
+                module.num_batches_tracked.copy_(src_modules[name].num_batches_tracked)
+    return model
+
+
+def reinitialised(
+    build_dense: Callable[[], nn.Module], graph: CouplingGraph, kept_dense: dict[str, list[int]], seed: int
+) -> nn.Module:
+    """A fresh random initialisation of the trimmed architecture (the 'Prune' control)."""
+    torch.manual_seed(seed)
+    return apply_kept(build_dense(), graph, kept_dense)

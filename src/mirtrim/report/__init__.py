@@ -1,0 +1,1 @@
+"""Aggregation, figures, tables and the manifest, all computed from results/."""

@@ -1,0 +1,68 @@
+"""One tidy CSV of every run x round, joined from the eval and profile records."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from mirtrim.grid import parse_run
+from mirtrim.utils.atomic import read_json, write_text
+
+COLUMNS = ["task", "run", "method", "prune", "criterion", "scope", "reset", "seed", "round", "parameters", "macs",
+           "flops_paper", "memory_read", "memory_write", "activation_mb", "checkpoint_bytes", "latency_ms",
+           "real_time_factor", "test_error", "test_error_best_valid", "test_error_min_over_epochs", "valid_error",
+           "compression", "relative_error", "train_seconds"]
+
+
+def method_group(prune: str, criterion: str, reset: str) -> str:
+    """The paper's figure groups, with the random-unit control apart."""
+    if criterion == "random":
+        return "Random"
+    if prune == "mask":
+        return "Mask"
+    return "Trim" if reset == "rewind" else "Prune"
+
+
+def aggregate(pairs: list[tuple[str, str]]) -> list[dict]:
+    """``pairs``: (eval json, profile json) per (task, run, round); round 0 of run ``dense-s<seed>``
+    is the dense reference of every run of that task and seed."""
+    records = {}
+    for eval_path, profile_path in pairs:
+        ev, pr = read_json(eval_path, "evaluation record"), read_json(profile_path, "profile record")
+        records[(ev["task"], ev["run"], ev["round"])] = {**pr, **ev}
+    rows = []
+    prune_runs = sorted({(task, run) for task, run, _ in records if parse_run(run)[0] is not None})
+    for task, run in prune_runs:
+        method, seed = parse_run(run)
+        dense = records.get((task, f"dense-s{seed}", 0))
+        if dense is None:
+            raise SystemExit(f"error: no dense round-0 record for {task} seed {seed}; cannot normalise run {run}")
+        rounds = {0: dense, **{r: rec for (t, n, r), rec in records.items() if (t, n) == (task, run)}}
+        for rnd, rec in sorted(rounds.items()):
+            row = {k: rec.get(k) for k in COLUMNS}
+            row.update(task=task, run=run, round=rnd, seed=seed, **method,
+                       method=method_group(method["prune"], method["criterion"], method["reset"]))
+            row["compression"] = dense["parameters"] / rec["parameters"]
+            row["relative_error"] = rec["test_error"] / dense["test_error"] if dense["test_error"] > 0 else float("nan")
+            rows.append(row)
+    return rows
+
+
+def write_csv(path: str | Path, rows: list[dict]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items() if k in COLUMNS})
+    write_text(path, buf.getvalue())
+
+
+def read_csv(path: str | Path) -> list[dict]:
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        for k, v in row.items():
+            if k not in ("task", "run", "method", "prune", "criterion", "scope", "reset") and v not in ("", None):
+                row[k] = float(v)
+    return rows

@@ -1,0 +1,53 @@
+"""Figures from the aggregated CSV only (never from raw runs), PDF + PNG, colour-blind-safe."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from mirtrim.report.aggregate import read_csv
+from mirtrim.utils.atomic import atomic_path
+
+# Okabe-Ito palette: distinguishable under the common colour-vision deficiencies
+GROUP_STYLE = {"Trim": ("#0072B2", "o"), "Mask": ("#E69F00", "s"), "Prune": ("#009E73", "^"),
+               "Random": ("#CC79A7", "v")}
+
+
+def _save(fig, out_pdf: str | Path) -> None:
+    out_pdf = Path(out_pdf)
+    for path, fmt in ((out_pdf, "pdf"), (out_pdf.with_suffix(".png"), "png")):
+        with atomic_path(path, suffix=f".{fmt}") as tmp:
+            fig.savefig(tmp, format=fmt, dpi=200, bbox_inches="tight", metadata={"CreationDate": None}
+                        if fmt == "pdf" else {"Software": None})
+
+
+def plot_tradeoff(summary_csv: str | Path, task: str, out_pdf: str | Path) -> None:
+    """Error relative to dense vs compression ratio (log x), one line per run, grouped by method."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in read_csv(summary_csv) if r["task"] == task]
+    if not rows:
+        raise SystemExit(f"error: {summary_csv} has no rows for task '{task}'")
+    curves = defaultdict(list)
+    for r in rows:
+        curves[(r["method"], r["run"])].append((r["compression"], r["relative_error"]))
+    fig, ax = plt.subplots(figsize=(3.4, 2.6))
+    seen = set()
+    for (group, run), pts in sorted(curves.items()):
+        pts.sort()
+        colour, marker = GROUP_STYLE[group]
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], color=colour, marker=marker, markersize=3, linewidth=1.2,
+                label=group if group not in seen else None)
+        seen.add(group)
+    ax.axhline(1.0, color="0.4", linestyle="--", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("compression ratio (dense params / params)")
+    ax.set_ylabel("test error / dense error")
+    ax.set_title(task, fontsize=9)
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(True, which="both", alpha=0.25, linewidth=0.5)
+    _save(fig, out_pdf)
+    plt.close(fig)

@@ -1,0 +1,1 @@
+"""Training: task adapters, the per-round loop, checkpoints."""

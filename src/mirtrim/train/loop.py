@@ -1,0 +1,117 @@
+"""One lottery round of training: Adam + ReduceLROnPlateau, early stopping, best-valid reload."""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from mirtrim.train.tasks import Split
+
+
+@dataclass
+class TrainConfig:
+    epochs: int
+    lr: float
+    batch_size: int = 64
+    weight_decay: float = 1e-4
+    patience: int = 30  # early stopping, in epochs without a better validation error
+    scheduler_patience: int = 10
+    rewind_epoch: int | None = None  # snapshot the full state after this many epochs (round 0 only)
+
+
+@dataclass
+class RoundResult:
+    history: list[dict] = field(default_factory=list)
+    best_epoch: int = -1
+    rewind_state: dict | None = None
+    stopped_early: bool = False
+
+
+def pick_device(requested: str = "auto") -> torch.device:
+    """``auto`` uses the GPU the scheduler made visible (CUDA_VISIBLE_DEVICES), else the CPU."""
+    if requested == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(requested)
+
+
+@torch.inference_mode()
+def predict(model: nn.Module, x: torch.Tensor, device: torch.device, batch_size: int = 256) -> torch.Tensor:
+    model.eval()
+    return torch.cat([model(x[i:i + batch_size].to(device)).float().cpu() for i in range(0, len(x), batch_size)])
+
+
+def evaluate(model, task, split: Split, device) -> dict:
+    logits = predict(model, split.x, device)
+    metrics = task.error(logits, split)
+    metrics["loss"] = float(task.loss(logits, split.y))
+    return metrics
+
+
+def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split, cfg: TrainConfig, *,
+                seed: int, device: torch.device, log=print) -> RoundResult:
+    """Train ``model`` in place; at the end it holds the best-validation weights."""
+    if cfg.rewind_epoch is not None and cfg.rewind_epoch > cfg.epochs:
+        raise ValueError(f"rewind epoch {cfg.rewind_epoch} is beyond the {cfg.epochs} training epochs")
+    if len(train) < cfg.batch_size:
+        raise ValueError(f"{len(train)} training examples are fewer than one batch of {cfg.batch_size}")
+    model.to(device)
+    optimiser = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimiser, factor=0.5, threshold=1e-6,
+                                                           patience=cfg.scheduler_patience)
+    gen = torch.Generator().manual_seed(seed)
+    result = RoundResult()
+    best_err, best_state, since_best = math.inf, None, 0
+    n_batches = len(train) // cfg.batch_size  # drop_last, as the paper's loaders
+    for epoch in range(cfg.epochs):
+        if cfg.rewind_epoch is not None and epoch == cfg.rewind_epoch:
+            result.rewind_state = copy.deepcopy(model.state_dict())
+        start = time.perf_counter()
+        model.train()
+        order = torch.randperm(len(train), generator=gen)
+        total = 0.0
+        for b in range(n_batches):
+            idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
+            loss = task.loss(model(train.x[idx].to(device)), train.y[idx].to(device))
+            if not torch.isfinite(loss.detach()):
+                raise FloatingPointError(f"epoch {epoch}: training loss became {loss.item()} at batch {b}; "
+                                         "lower the learning rate or check the input features")
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            optimiser.step()
+            total += loss.item()
+        val, tst = evaluate(model, task, valid, device), evaluate(model, task, test, device)
+        scheduler.step(val["error"])
+        row = {"epoch": epoch, "train_loss": total / n_batches, "valid_loss": val["loss"], "valid_error": val["error"],
+               "test_loss": tst["loss"], "test_error": tst["error"], "lr": optimiser.param_groups[0]["lr"],
+               "seconds": time.perf_counter() - start}
+        result.history.append(row)
+        improved = val["error"] < best_err
+        if improved:
+            best_err, best_state, since_best, result.best_epoch = val["error"], copy.deepcopy(model.state_dict()), 0, epoch
+        else:
+            since_best += 1
+        log(f"epoch {epoch:3d}  train {row['train_loss']:.4f}  valid err {val['error']:.4f}  "
+            f"test err {tst['error']:.4f}  lr {row['lr']:.2e}  {row['seconds']:.1f}s{'  *' if improved else ''}")
+        # never stop before the rewind snapshot exists: round 0 trains on to epoch k if needed
+        waiting_for_rewind = cfg.rewind_epoch is not None and result.rewind_state is None and epoch + 1 < cfg.rewind_epoch
+        if since_best >= cfg.patience and not waiting_for_rewind:
+            result.stopped_early = True
+            log(f"early stop after epoch {epoch}: no better validation error for {cfg.patience} epochs")
+            break
+    if cfg.rewind_epoch is not None and result.rewind_state is None:  # k == number of epochs trained
+        result.rewind_state = copy.deepcopy(model.state_dict())
+    model.load_state_dict(best_state)
+    return result
+
+
+def summarise(history: list[dict], best_epoch: int) -> dict:
+    test = np.array([h["test_error"] for h in history])
+    return {"best_epoch": best_epoch, "epochs_trained": len(history),
+            "valid_error": history[best_epoch]["valid_error"], "test_error_best_valid": float(test[best_epoch]),
+            "test_error_min_over_epochs": float(test.min())}

@@ -1,0 +1,110 @@
+"""The two jobs of a lottery run: dense round 0, and one pruning round (score -> plan -> reset -> train)."""
+
+from __future__ import annotations
+
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from mirtrim.models import arch_for, build_model
+from mirtrim.prune.plan import kept_from_plan, make_plan
+from mirtrim.prune.rewind import reinitialised, rewound
+from mirtrim.train.checkpoint import load_model, save_model
+from mirtrim.train.loop import TrainConfig, pick_device, summarise, train_round
+from mirtrim.train.tasks import make_task
+from mirtrim.utils.atomic import atomic_path, write_json
+
+VALID_FRACTION = 0.2  # validation = a random 20 % of the training split, as in the paper
+VALID_SEED = 20200720  # fixed: every run of a task validates on the same examples
+
+
+def load_features(path: str | Path) -> dict:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except FileNotFoundError:
+        raise SystemExit(f"error: feature file not found: {path}") from None
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise SystemExit(f"error: feature file {path} is corrupted or not an .npz archive ({err})") from None
+
+
+def task_data(spec: dict, features_path: str | Path):
+    fid = spec["fidelity"]
+    task = make_task(spec["task"], {"loss": fid["transcription_loss"], "onset_metric": fid["onset_metric"],
+                                    "onset_empty": fid["onset_empty"]})
+    feats = load_features(features_path)
+    train_all, test = task.load(feats, "train"), task.load(feats, "test")
+    order = np.random.default_rng(VALID_SEED).permutation(len(train_all))
+    n_valid = max(1, int(VALID_FRACTION * len(train_all)))
+    return task, train_all.subset(np.sort(order[n_valid:])), train_all.subset(np.sort(order[:n_valid])), test
+
+
+def _train_config(spec: dict, rewind: bool) -> TrainConfig:
+    t = spec["train"]
+    return TrainConfig(epochs=t["epochs"], lr=t["lr"], batch_size=t["batch_size"], patience=t["patience"],
+                       rewind_epoch=t["rewind_epoch"] if rewind else None)
+
+
+def _write_train_log(path, spec, round_index, result, seconds, model) -> None:
+    write_json(path, {"task": spec["task"], "run": spec["run"], "round": round_index, "spec": spec,
+                      "history": result.history, "stopped_early": result.stopped_early, "seconds": seconds,
+                      "parameters": sum(p.numel() for p in model.parameters()),
+                      **summarise(result.history, result.best_epoch)})
+
+
+def run_dense(spec: dict, features: str, out_dir: str, rewind_out: str, log=print) -> None:
+    """Round 0: train the dense model, keep the full state after ``rewind_epoch`` epochs."""
+    start = time.perf_counter()
+    task, train, valid, test = task_data(spec, features)
+    torch.manual_seed(spec["seed"])
+    arch = arch_for(spec["task"], spec["width"])
+    model = build_model(arch)
+    device = pick_device(spec["device"])
+    log(f"round 0 of {spec['task']}/{spec['run']}: {sum(p.numel() for p in model.parameters()):,} parameters, "
+        f"{len(train)}/{len(valid)}/{len(test)} train/valid/test examples on {device}")
+    result = train_round(model, task, train, valid, test, _train_config(spec, rewind=True), seed=spec["seed"],
+                         device=device, log=log)
+    out = Path(out_dir)
+    with atomic_path(rewind_out, suffix=".pt") as tmp:
+        torch.save({"format": "mirtrim-rewind/1", "arch": arch, "epoch": spec["train"]["rewind_epoch"],
+                    "state_dict": {k: v.cpu() for k, v in result.rewind_state.items()}}, tmp)
+    _write_train_log(out / "train.json", spec, 0, result, time.perf_counter() - start, model)
+    save_model(out / "model.pt", model, arch, None)  # written last: its presence means the round is complete
+
+
+def run_prune_round(spec: dict, features: str, prev_model: str, rewind_path: str, round_index: int,
+                    out_dir: str, log=print) -> None:
+    """Round r >= 1: score the previous round's trained model, trim, reset, retrain."""
+    start = time.perf_counter()
+    method, fid = spec["method"], spec["fidelity"]
+    if method["prune"] != "trim":
+        raise SystemExit(f"error: method '{method['prune']}' is not implemented yet; only 'trim' runs")
+    task, train, valid, test = task_data(spec, features)
+    prev, ckpt = load_model(prev_model)
+    arch = ckpt["arch"]
+    graph = prev.coupling_graph()
+    # eval-mode activation scores use training examples; the paper's train mode used validation data
+    score_split = valid if fid["activation_mode"] == "train" else train
+    batches = (score_split.x[i:i + 64] for i in range(0, len(score_split), 64))
+    plan = make_plan(prev, graph, criterion=method["criterion"], scope=method["scope"], percent=method["percent"],
+                     min_units=method["min_units"], round_index=round_index, kept_dense_prev=ckpt["kept_dense"],
+                     batches=batches, seed=spec["seed"] * 1000 + round_index, activation_mode=fid["activation_mode"])
+    kept_dense = kept_from_plan(plan, "kept_dense")
+    if method["reset"] == "rewind":
+        snapshot = torch.load(rewind_path, map_location="cpu", weights_only=True)
+        model = rewound(lambda: build_model(arch), graph, snapshot["state_dict"], kept_dense,
+                        rewind_norm_stats=fid["rewind_bn_stats"], trained=prev, kept=kept_from_plan(plan))
+    else:
+        model = reinitialised(lambda: build_model(arch), graph, kept_dense, seed=spec["seed"] * 1000 + round_index)
+    log(f"round {round_index} of {spec['task']}/{spec['run']}: units {plan['units_before']} -> {plan['units_after']}, "
+        f"{sum(p.numel() for p in model.parameters()):,} parameters")
+    torch.manual_seed(spec["seed"] * 1000 + round_index)
+    result = train_round(model, task, train, valid, test, _train_config(spec, rewind=False),
+                         seed=spec["seed"] * 1000 + round_index, device=pick_device(spec["device"]), log=log)
+    out = Path(out_dir)
+    write_json(out / "plan.json", plan)
+    _write_train_log(out / "train.json", spec, round_index, result, time.perf_counter() - start, model)
+    save_model(out / "model.pt", model, arch, kept_dense)

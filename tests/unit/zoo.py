@@ -1,0 +1,83 @@
+"""Small models covering the layer patterns of MIR models, each with its coupling graph."""
+
+import torch
+from torch import nn
+
+from mirtrim.prune import Consumer, CouplingGraph, Group
+
+
+class Conv1dFlatten(nn.Module):
+    """Conv1d -> BN1d -> ReLU -> Conv1d -> BN -> ReLU -> flatten -> Linear: a channel feeds a block of L inputs."""
+
+    def __init__(self, length=20):
+        super().__init__()
+        self.c1, self.b1 = nn.Conv1d(2, 8, 3, padding=1), nn.BatchNorm1d(8)
+        self.c2, self.b2 = nn.Conv1d(8, 6, 3, padding=1), nn.BatchNorm1d(6)
+        self.fc = nn.Linear(6 * length, 4)
+        self.input_shape = (2, length)
+
+    def forward(self, x):
+        x = torch.relu(self.b1(self.c1(x)))
+        x = torch.relu(self.b2(self.c2(x)))
+        return self.fc(x.flatten(1))
+
+    def coupling_graph(self):
+        return CouplingGraph((Group("c1", ("b1",), (Consumer("c2"),)),
+                              Group("c2", ("b2",), (Consumer("fc", "block", 20),))), ("fc",))
+
+
+class Conv2dMultiHead(nn.Module):
+    """Conv2d -> BN2d -> pool -> Conv2d -> BN -> flatten -> Linear -> BN1d -> two heads."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1, self.b1 = nn.Conv2d(1, 6, 3, padding=1), nn.BatchNorm2d(6)
+        self.c2, self.b2 = nn.Conv2d(6, 5, 3, padding=1), nn.BatchNorm2d(5)
+        self.fc, self.bf = nn.Linear(5 * 4 * 4, 12), nn.BatchNorm1d(12)
+        self.head_a, self.head_b = nn.Linear(12, 3), nn.Linear(12, 2)
+        self.input_shape = (1, 8, 8)
+
+    def forward(self, x):
+        x = nn.functional.max_pool2d(torch.relu(self.b1(self.c1(x))), 2)
+        x = torch.relu(self.b2(self.c2(x)))
+        x = torch.relu(self.bf(self.fc(x.flatten(1))))
+        return torch.cat([self.head_a(x), self.head_b(x)], dim=1)
+
+    def coupling_graph(self):
+        return CouplingGraph((Group("c1", ("b1",), (Consumer("c2"),)),
+                              Group("c2", ("b2",), (Consumer("fc", "block", 16),)),
+                              Group("fc", ("bf",), (Consumer("head_a"), Consumer("head_b")))),
+                             ("head_a", "head_b"))
+
+
+class FrequencyMajorReshape(nn.Module):
+    """CRNN-style per-frame head: (B, C, F, T) -> (B, T, F*C) puts channel c at inputs f*C + c."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1, self.b1 = nn.Conv2d(1, 7, 3, padding=1), nn.BatchNorm2d(7)
+        self.fc = nn.Linear(4 * 7, 5)
+        self.input_shape = (1, 4, 6)
+
+    def forward(self, x):
+        h = torch.relu(self.b1(self.c1(x)))  # (B, C, F, T)
+        b, c, f, t = h.shape
+        return self.fc(h.permute(0, 3, 2, 1).reshape(b, t, f * c))
+
+    def coupling_graph(self):
+        return CouplingGraph((Group("c1", ("b1",), (Consumer("fc", "strided", 4),)),), ("fc",))
+
+
+ZOO = [Conv1dFlatten, Conv2dMultiHead, FrequencyMajorReshape]
+
+
+def randomise_norms(model, seed=0):
+    """Non-trivial BN statistics and affine parameters, so equivalence tests mean something."""
+    g = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            m.weight.data = torch.rand(m.num_features, generator=g) + 0.5
+            m.bias.data = torch.rand(m.num_features, generator=g) * 0.8 + 0.2  # beta > 0: the masking trap
+            m.running_mean = torch.randn(m.num_features, generator=g) * 0.1
+            m.running_var = torch.rand(m.num_features, generator=g) + 0.5
+    return model

@@ -1,0 +1,42 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def snakemake(*args, cwd=ROOT, check=True, timeout=900):
+    """Run Snakemake from this interpreter's environment; return the completed process."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = subprocess.run([str(BIN / "snakemake"), *args], cwd=cwd, capture_output=True, text=True, env=env,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n"
+                             f"{proc.stderr[-4000:]}")
+    return proc
+
+
+def tiny_workdir(tmp: Path) -> Path:
+    """A temporary copy of .test: the e2e run never touches the repository's own results."""
+    work = tmp / "work"
+    work.mkdir()
+    shutil.copy(ROOT / ".test/config.yaml", work / "config.yaml")
+    return work
+
+
+def run_tiny(work: Path, *extra, check=True):
+    return snakemake("figures/all", "--directory", str(work), "--snakefile", str(ROOT / "Snakefile"), "--cores", "2",
+                     *extra, check=check)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    """One complete tiny end-to-end run, shared by the tests that inspect its outputs."""
+    work = tiny_workdir(tmp_path_factory.mktemp("tiny"))
+    run_tiny(work)
+    return work

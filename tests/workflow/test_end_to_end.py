@@ -1,0 +1,95 @@
+"""The tiny configuration end to end on CPU, and kill/resume at round granularity."""
+
+import csv
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, ROOT, run_tiny, tiny_workdir
+
+RUN = "trim-magnitude-local-rewind-s0"
+
+
+def read_json(path):
+    return json.loads(Path(path).read_text())
+
+
+def test_manifest_lists_every_figure_with_its_checksum(tiny_run):
+    lines = [l for l in (tiny_run / "figures/all").read_text().splitlines() if not l.startswith("#")]
+    paths = [l.split()[2] for l in lines]
+    assert {"figures/tradeoff_onsets.pdf", "figures/tradeoff_onsets.png", "results/summary/onsets.csv"} <= set(paths)
+    for line in lines:
+        digest, size, path = line.split()
+        data = (tiny_run / path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest and len(data) == int(size) > 0
+
+
+def test_rounds_shrink_the_physical_model(tiny_run):
+    rounds = sorted((tiny_run / f"results/runs/onsets/{RUN}").glob("round*"))
+    assert [r.name for r in rounds] == ["round01", "round02", "round03"]
+    models = [tiny_run / "results/runs/onsets/dense-s0/round00/model.pt"] + [r / "model.pt" for r in rounds]
+    params = [read_json(m.parent / "train.json")["parameters"] for m in models]
+    sizes = [m.stat().st_size for m in models]
+    assert params == sorted(params, reverse=True) and len(set(params)) == len(params)
+    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == len(sizes)
+    for r, m in zip(rounds, models[1:]):
+        plan = read_json(r / "plan.json")
+        assert plan["units_after"] < plan["units_before"] and plan["criterion"] == "magnitude"
+
+
+def test_curve_points_come_from_the_per_round_records(tiny_run):
+    """Every CSV cell behind the figure is recomputed here from the per-round JSON records."""
+    with open(tiny_run / "results/summary/onsets.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [int(r["round"]) for r in rows] == [0, 1, 2, 3]
+    dense_eval = read_json(tiny_run / "results/eval/onsets/dense-s0/round00.json")
+    dense_prof = read_json(tiny_run / "results/profile/onsets/dense-s0/round00.json")
+    for row in rows:
+        r = int(row["round"])
+        run = "dense-s0" if r == 0 else RUN
+        ev = read_json(tiny_run / f"results/eval/onsets/{run}/round{r:02d}.json")
+        pr = read_json(tiny_run / f"results/profile/onsets/{run}/round{r:02d}.json")
+        assert float(row["compression"]) == pytest.approx(dense_prof["parameters"] / pr["parameters"], rel=1e-5)
+        assert float(row["relative_error"]) == pytest.approx(ev["test_error"] / dense_eval["test_error"], rel=1e-5)
+        assert int(float(row["parameters"])) == pr["parameters"]
+        # the re-evaluated best-validation model scores what training logged for that epoch
+        log = read_json(tiny_run / f"results/runs/onsets/{run}/round{r:02d}/train.json")
+        assert ev["test_error_best_valid"] == pytest.approx(log["history"][log["best_epoch"]]["test_error"], abs=1e-9)
+        assert 0.0 <= ev["test_error"] <= 1.0 and pr["macs"] > 0 and pr["latency_ms"] > 0
+
+
+def test_nothing_to_do_on_a_second_run(tiny_run):
+    proc = run_tiny(tiny_run, "-n")
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_kill_during_round_two_resumes_without_retraining(tmp_path):
+    work = tiny_workdir(tmp_path)
+    cmd = [str(BIN / "snakemake"), "figures/all", "--directory", str(work), "--snakefile", str(ROOT / "Snakefile"),
+           "--cores", "2"]
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    round2_log = work / f"results/logs/prune_round/onsets/{RUN}/round02.log"
+    deadline = time.time() + 600
+    while not round2_log.exists():
+        assert proc.poll() is None, "the workflow ended before round 2 started"
+        assert time.time() < deadline
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole workflow, job included, with no chance to clean up
+    proc.wait()
+    assert not (work / f"results/runs/onsets/{RUN}/round02/model.pt").exists()
+    finished = [work / "results/runs/onsets/dense-s0/round00/model.pt",
+                work / f"results/runs/onsets/{RUN}/round01/model.pt"]
+    stamps = [p.stat().st_mtime_ns for p in finished]
+    proc = run_tiny(work)
+    assert [p.stat().st_mtime_ns for p in finished] == stamps  # rounds 0-1 were not retrained
+    ran = proc.stdout + proc.stderr
+    assert "rule train_dense:" not in ran and "wildcards: task=onsets, run=" + RUN + ", round=01" not in ran
+    assert (work / f"results/runs/onsets/{RUN}/round03/model.pt").exists() and (work / "figures/all").exists()

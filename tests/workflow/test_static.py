@@ -1,0 +1,46 @@
+"""Lint, format and dry-run checks: catch wiring, ambiguity and grid bugs without compute."""
+
+import re
+import time
+
+from conftest import BIN, ROOT, snakemake
+import subprocess
+
+
+def job_counts(output: str) -> dict[str, int]:
+    table = output[output.index("Job stats:"):]
+    counts = {}
+    for line in table.splitlines()[3:]:
+        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
+        if not m:
+            break
+        counts[m.group(1)] = int(m.group(2))
+    return counts
+
+
+def test_snakemake_lint_is_clean():
+    proc = snakemake("--lint", check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_snakefmt_is_clean():
+    proc = subprocess.run([str(BIN / "snakefmt"), "--check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_dry_run_of_the_default_config_has_the_expected_jobs():
+    start = time.perf_counter()
+    proc = snakemake("figures/all", "-n")
+    assert time.perf_counter() - start < 60
+    # config.yaml: onsets, 1 seed, 1 method, 8 rounds (dense round 0 + 7 trimming rounds)
+    assert job_counts(proc.stdout) == {
+        "generate_data": 1, "extract_features": 1, "train_dense": 1, "prune_round": 7, "evaluate_round": 8,
+        "profile_round": 8, "aggregate_task": 1, "plot_tradeoff": 1, "figures_all": 1, "total": 29}
+
+
+def test_invalid_config_fails_before_any_job(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / "config.yaml").read_text().replace("scope: local", "scope: everywhere"))
+    proc = snakemake("figures/all", "-n", f"--configfile={bad}", check=False)
+    assert proc.returncode != 0
+    assert "everywhere" in proc.stdout + proc.stderr and "Job stats" not in proc.stdout

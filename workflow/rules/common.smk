@@ -1,0 +1,90 @@
+# Helpers only: paths, the run grid and input functions. No rules here.
+import os
+import sys
+from pathlib import Path
+
+SRC = str(Path(workflow.basedir) / "src")
+sys.path.insert(0, SRC)
+from mirtrim import grid  # standard library only: parsing stays cheap
+
+# Jobs call `python -m mirtrim`: put the interpreter running Snakemake first on PATH so that a
+# non-activated virtual environment still provides it (conda envs, when used, prepend their own).
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+
+TRAIN_THREADS = 2
+
+
+wildcard_constraints:
+    task="[a-z_]+",
+    run="[a-z0-9-]+",
+    dataset="[a-z0-9_-]+",
+    round=r"\d{2}",
+
+
+def round_dir(task, run, rnd):
+    return f"results/runs/{task}/{run}/round{int(rnd):02d}"
+
+
+def features_of(wildcards):
+    return f"results/features/{grid.dataset_id(config, wildcards.task)}.npz"
+
+
+def run_spec(wildcards):
+    """This run's settings only, so a config edit reruns just the runs it touches."""
+    return grid.spec_json(config, wildcards.task, wildcards.run)
+
+
+def dense_run(wildcards):
+    return grid.dense_id(grid.parse_run(wildcards.run)[1])
+
+
+def previous_model(wildcards):
+    rnd = int(wildcards.round)
+    run = dense_run(wildcards) if rnd == 1 else wildcards.run
+    return f"{round_dir(wildcards.task, run, rnd - 1)}/model.pt"
+
+
+def rewind_state(wildcards):
+    return f"results/runs/{wildcards.task}/{dense_run(wildcards)}/rewind.pt"
+
+
+def dataset_settings(wildcards):
+    return grid.datasets(config)[wildcards.dataset]
+
+
+def run_rounds(task):
+    """(run, round) of every record a task reports: the shared dense round 0 and each run's rounds."""
+    out = [(grid.dense_id(s), 0) for s in config["seeds"]]
+    for run in grid.runs(config, task):
+        out += [(run, r) for r in range(1, grid.n_rounds(config, task))]
+    return out
+
+
+def eval_records(wildcards):
+    return [f"results/eval/{wildcards.task}/{run}/round{r:02d}.json" for run, r in run_rounds(wildcards.task)]
+
+
+def profile_records(wildcards):
+    return [f"results/profile/{wildcards.task}/{run}/round{r:02d}.json" for run, r in run_rounds(wildcards.task)]
+
+
+def figure_files():
+    out = []
+    for task in config["tasks"]:
+        out += [f"figures/tradeoff_{task}.pdf", f"figures/tradeoff_{task}.png"]
+    out += [f"results/summary/{task}.csv" for task in config["tasks"]]
+    return out
+
+
+def round_out_dir(wildcards, output):
+    return str(Path(output.model).parent)
+
+
+def training_runtime(wildcards, attempt):
+    """Minutes; grows with each --retries attempt so a job killed at a time limit gets more."""
+    return 120 * attempt
+
+
+def package_file(relative):
+    """A module of the package as a rule input (absolute: the working directory may be elsewhere)."""
+    return str(Path(SRC) / "mirtrim" / relative)

@@ -1,0 +1,20 @@
+rule extract_features:
+    input:
+        data="results/data/{dataset}",
+    output:
+        "results/features/{dataset}.npz",
+    log:
+        "results/logs/extract_features/{dataset}.log",
+    benchmark:
+        "results/benchmarks/extract_features/{dataset}.tsv"
+    conda:
+        "../../envs/mirtrim.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        src=SRC,
+    shell:
+        "PYTHONPATH={params.src} python -m mirtrim extract-features --data {input.data} --out {output} "
+        "> {log} 2>&1"

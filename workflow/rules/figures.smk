@@ -1,0 +1,73 @@
+# Expensive compute is split from plotting: figure rules read only the aggregated CSV and list
+# their plotting module as an input, so editing a plot reruns only that figure.
+localrules:
+    figures_all,
+
+
+rule aggregate_task:
+    input:
+        evals=eval_records,
+        profiles=profile_records,
+        code=package_file("report/aggregate.py"),
+    output:
+        "results/summary/{task}.csv",
+    log:
+        "results/logs/aggregate_task/{task}.log",
+    benchmark:
+        "results/benchmarks/aggregate_task/{task}.tsv"
+    conda:
+        "../../envs/mirtrim.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        src=SRC,
+    shell:
+        "PYTHONPATH={params.src} python -m mirtrim aggregate --eval {input.evals} --profile {input.profiles} "
+        "--out {output} > {log} 2>&1"
+
+
+rule plot_tradeoff:
+    input:
+        summary="results/summary/{task}.csv",
+        code=package_file("report/figures.py"),
+    output:
+        pdf=report(
+            "figures/tradeoff_{task}.pdf",
+            caption="../report/tradeoff.rst",
+            category="Figures",
+            labels={"task": "{task}", "figure": "error vs compression"},
+        ),
+        png="figures/tradeoff_{task}.png",
+    log:
+        "results/logs/plot_tradeoff/{task}.log",
+    benchmark:
+        "results/benchmarks/plot_tradeoff/{task}.tsv"
+    conda:
+        "../../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        src=SRC,
+    shell:
+        "PYTHONPATH={params.src} python -m mirtrim plot-tradeoff --summary {input.summary} "
+        "--task {wildcards.task} --out {output.pdf} > {log} 2>&1"
+
+
+rule figures_all:
+    default_target: True
+    input:
+        figure_files(),
+    output:
+        "figures/all",
+    log:
+        "results/logs/figures_all.log",
+    conda:
+        "../../envs/mirtrim.yaml"
+    params:
+        src=SRC,
+    shell:
+        "PYTHONPATH={params.src} python -m mirtrim manifest --out {output} {input} > {log} 2>&1"
