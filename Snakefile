@@ -2,7 +2,6 @@
 # Thin entry point: configuration, validation, includes. The logic lives in src/mirtrim.
 from snakemake.utils import min_version, validate
 
-
 min_version("9.0")
 
 
@@ -13,6 +12,18 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 
 report: "workflow/report/workflow.rst"
+
+
+# jobs run `python -m mirtrim`, found on PATH (see workflow/rules/common.smk)
+envvars:
+    "PATH",
+
+
+wildcard_constraints:
+    task="[a-z_]+",
+    run="[a-z0-9-]+",
+    dataset="[a-z0-9_-]+",
+    round=r"\d{2}",
 
 
 include: "workflow/rules/common.smk"

@@ -14,13 +14,6 @@ os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.
 TRAIN_THREADS = 2
 
 
-wildcard_constraints:
-    task="[a-z_]+",
-    run="[a-z0-9-]+",
-    dataset="[a-z0-9_-]+",
-    round=r"\d{2}",
-
-
 def round_dir(task, run, rnd):
     return f"results/runs/{task}/{run}/round{int(rnd):02d}"
 
@@ -61,11 +54,17 @@ def run_rounds(task):
 
 
 def eval_records(wildcards):
-    return [f"results/eval/{wildcards.task}/{run}/round{r:02d}.json" for run, r in run_rounds(wildcards.task)]
+    return [
+        f"results/eval/{wildcards.task}/{run}/round{r:02d}.json"
+        for run, r in run_rounds(wildcards.task)
+    ]
 
 
 def profile_records(wildcards):
-    return [f"results/profile/{wildcards.task}/{run}/round{r:02d}.json" for run, r in run_rounds(wildcards.task)]
+    return [
+        f"results/profile/{wildcards.task}/{run}/round{r:02d}.json"
+        for run, r in run_rounds(wildcards.task)
+    ]
 
 
 def figure_files():
@@ -86,5 +85,10 @@ def training_runtime(wildcards, attempt):
 
 
 def package_file(relative):
-    """A module of the package as a rule input (absolute: the working directory may be elsewhere)."""
+    """A package module as an input, by absolute path (the working directory may be elsewhere)."""
     return str(Path(SRC) / "mirtrim" / relative)
+
+
+def source_root(wildcards, input):
+    """The package's source folder, derived from a rule's `code` input (src/mirtrim/<module>)."""
+    return str(Path(input.code).parents[2])

@@ -22,7 +22,7 @@ rule aggregate_task:
         mem_mb=1000,
         runtime=10,
     params:
-        src=SRC,
+        src=source_root,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim aggregate --eval {input.evals} --profile {input.profiles} "
         "--out {output} > {log} 2>&1"
@@ -51,7 +51,7 @@ rule plot_tradeoff:
         mem_mb=1000,
         runtime=10,
     params:
-        src=SRC,
+        src=source_root,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim plot-tradeoff --summary {input.summary} "
         "--task {wildcards.task} --out {output.pdf} > {log} 2>&1"
