@@ -9,13 +9,14 @@ from torch import nn
 from mirtrim.models import arch_for, build_model
 from mirtrim.prune import (Consumer, CouplingError, CouplingGraph, Group, apply_kept, compose, kept_from_plan,
                            make_plan, rewound, select_units, unit_counts)
-from mirtrim.prune.graph import unit_count
-from mirtrim.prune.select import local_keep_count, percentile_nearest
+from mirtrim.prune.layers import unit_count
+from mirtrim.prune.selection import local_keep_count, percentile_nearest
 
 from zoo import ZOO, randomise_norms
 
 
 def random_kept(model, graph, seed):
+    """Random surviving units; the layers of one recurrent module keep equal counts."""
     rng = np.random.default_rng(seed)
     counts = unit_counts(model, graph)
     return {name: sorted(rng.choice(n, size=max(1, n // 2), replace=False).tolist()) for name, n in counts.items()}
@@ -27,13 +28,21 @@ def masked_copy(model, graph, kept):
     modules = dict(masked.named_modules())
     with torch.no_grad():
         for g in graph.groups:
-            n = unit_count(modules[g.producer])
+            prod = modules[g.producer]
+            n = unit_count(prod, g.layer)
             removed = torch.tensor(sorted(set(range(n)) - set(kept[g.name])), dtype=torch.long)
             if len(removed) == 0:
                 continue
-            modules[g.producer].weight[removed] = 0
-            if modules[g.producer].bias is not None:
-                modules[g.producer].bias[removed] = 0
+            if isinstance(prod, nn.RNNBase):  # every gate row of the unit, both directions
+                gates = {nn.LSTM: 4, nn.GRU: 3, nn.RNN: 1}[type(prod)]
+                rows = torch.cat([removed + k * n for k in range(gates)])
+                for name, p in prod.named_parameters():
+                    if name.endswith(f"_l{g.layer}") or name.endswith(f"_l{g.layer}_reverse"):
+                        p[rows] = 0
+                continue
+            prod.weight[removed] = 0
+            if prod.bias is not None:
+                prod.bias[removed] = 0
             for norm in g.norms:
                 modules[norm].weight[removed] = 0
                 modules[norm].bias[removed] = 0

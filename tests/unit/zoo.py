@@ -81,3 +81,49 @@ def randomise_norms(model, seed=0):
             m.running_mean = torch.randn(m.num_features, generator=g) * 0.1
             m.running_var = torch.rand(m.num_features, generator=g) + 0.5
     return model
+
+
+class ConvRecurrent(nn.Module):
+    """CRNN: Conv2d -> BN -> (B, T, C*F) -> stacked bidirectional GRU/LSTM -> per-frame Linear."""
+
+    def __init__(self, cell="gru", bidirectional=True, layers=2):
+        super().__init__()
+        self.c1, self.b1 = nn.Conv2d(1, 6, 3, padding=1), nn.BatchNorm2d(6)
+        rnn = {"gru": nn.GRU, "lstm": nn.LSTM}[cell]
+        self.rnn = rnn(6 * 4, 10, num_layers=layers, batch_first=True, bidirectional=bidirectional)
+        self.dirs, self.layers = 2 if bidirectional else 1, layers
+        self.fc = nn.Linear(10 * self.dirs, 3)
+        self.input_shape = (1, 4, 7)
+
+    def forward(self, x):
+        h = torch.relu(self.b1(self.c1(x)))  # (B, C, F, T)
+        b, c, f, t = h.shape
+        out, _ = self.rnn(h.permute(0, 3, 1, 2).reshape(b, t, c * f))  # channel-major: c*F + f
+        return self.fc(out)
+
+    def coupling_graph(self):
+        groups = [Group("c1", ("b1",), (Consumer("rnn", "block", 4, layer=0),))]
+        for k in range(self.layers):
+            nxt = Consumer("rnn", "strided", self.dirs, layer=k + 1) if k + 1 < self.layers else \
+                Consumer("fc", "strided", self.dirs)
+            groups.append(Group("rnn", (), (nxt,), layer=k))
+        return CouplingGraph(tuple(groups), ("fc",))
+
+
+def gru_bi():
+    return ConvRecurrent("gru", True, 2)
+
+
+def lstm_bi():
+    return ConvRecurrent("lstm", True, 2)
+
+
+def gru_uni():
+    return ConvRecurrent("gru", False, 1)
+
+
+def lstm_uni_stacked():
+    return ConvRecurrent("lstm", False, 3)
+
+
+ZOO += [gru_bi, lstm_bi, gru_uni, lstm_uni_stacked]

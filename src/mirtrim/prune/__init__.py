@@ -12,7 +12,7 @@ from mirtrim.prune.criteria import CRITERIA, score_units
 from mirtrim.prune.graph import Consumer, CouplingError, CouplingGraph, Group, unit_counts
 from mirtrim.prune.plan import compose, kept_from_plan, make_plan
 from mirtrim.prune.rewind import RESETS, reinitialised, rewound
-from mirtrim.prune.select import SCOPES, select_units
+from mirtrim.prune.selection import SCOPES, select_units
 from mirtrim.prune.trim import apply_kept
 
 __all__ = [

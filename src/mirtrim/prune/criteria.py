@@ -8,7 +8,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from mirtrim.prune.graph import CONV_TRANSPOSE_TYPES, CouplingGraph, unit_count
+from mirtrim.prune.graph import CouplingGraph
+from mirtrim.prune.layers import RNN_TYPES, incoming_l1, unit_count
 
 CRITERIA = ("magnitude", "activation", "batchnorm", "random")
 
@@ -16,13 +17,7 @@ CRITERIA = ("magnitude", "activation", "batchnorm", "random")
 def magnitude_scores(model: nn.Module, graph: CouplingGraph) -> dict[str, np.ndarray]:
     """L1 norm of each unit's incoming weights over all fan-in dimensions (bias excluded)."""
     modules = dict(model.named_modules())
-    out = {}
-    for g in graph.groups:
-        w = modules[g.producer].weight.detach()
-        if isinstance(modules[g.producer], CONV_TRANSPOSE_TYPES):
-            w = w.transpose(0, 1)
-        out[g.name] = w.abs().reshape(w.shape[0], -1).sum(1).double().cpu().numpy()
-    return out
+    return {g.name: incoming_l1(modules[g.producer], g.layer).double().cpu().numpy() for g in graph.groups}
 
 
 def batchnorm_scores(model: nn.Module, graph: CouplingGraph) -> dict[str, np.ndarray]:
@@ -51,20 +46,28 @@ def activation_scores(
     if mode not in ("eval", "train"):
         raise ValueError(f"activation mode must be 'eval' or 'train', got {mode!r}")
     modules = dict(model.named_modules())
-    sums = {g.name: torch.zeros(unit_count(modules[g.producer]), dtype=torch.float64) for g in graph.groups}
+    sums = {g.name: torch.zeros(unit_count(modules[g.producer], g.layer), dtype=torch.float64) for g in graph.groups}
     hooks = []
 
     def make_hook(name: str, module: nn.Module):
-        unit_dim = -1 if isinstance(module, nn.Linear) else 1
+        unit_dim = 1 if isinstance(module, nn.modules.conv._ConvNd) else -1
 
         def hook(_module, _inputs, output):
-            y = output.detach().abs().double().movedim(unit_dim, 0)
+            if isinstance(module, RNN_TYPES):  # (output, state): hidden units of both directions
+                y = output[0].detach().abs().double()
+                y = y.reshape(*y.shape[:-1], 2 if module.bidirectional else 1, -1).movedim(-1, 0)
+            else:
+                y = output.detach().abs().double().movedim(unit_dim, 0)
             sums[name] += y.reshape(y.shape[0], -1).sum(1).cpu()
 
         return hook
 
     for g in graph.groups:
-        hooks.append(modules[g.producer].register_forward_hook(make_hook(g.name, modules[g.producer])))
+        module = modules[g.producer]
+        if isinstance(module, RNN_TYPES) and g.layer != module.num_layers - 1:
+            raise ValueError(f"criterion 'activation' cannot observe inner layer {g.layer} of recurrent module "
+                             f"'{g.producer}' (only its last layer's output is visible)")
+        hooks.append(module.register_forward_hook(make_hook(g.name, module)))
     was_training = model.training
     model.train(mode == "train")
     seen = 0
@@ -89,7 +92,7 @@ def random_scores(model: nn.Module, graph: CouplingGraph, seed: int) -> dict[str
     """Uniform random scores: the random-unit control."""
     rng = np.random.default_rng(seed)
     modules = dict(model.named_modules())
-    return {g.name: rng.random(unit_count(modules[g.producer])) for g in graph.groups}
+    return {g.name: rng.random(unit_count(modules[g.producer], g.layer)) for g in graph.groups}
 
 
 def score_units(model, graph, criterion: str, batches=None, seed: int = 0, activation_mode: str = "eval",

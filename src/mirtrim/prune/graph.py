@@ -1,11 +1,12 @@
 """The coupling graph: which tensors share a unit dimension.
 
 A model declares its trimmable units explicitly as *groups*. A group is one producer layer whose
-output units (channels, neurons) are scored and removed, the norm layers that normalise those
-units, and the consumer layers whose inputs read them. A consumer may read each unit several
-times (``factor``): after ``flatten`` a conv channel feeds a block of ``F`` consecutive inputs
-(``layout="block"``); after a bidirectional concatenation or a frequency-major reshape, unit ``c``
-feeds inputs ``f * n + c`` (``layout="strided"``).
+output units (channels, neurons, recurrent hidden units) are scored and removed, the norm layers
+that normalise those units, and the consumer layers whose inputs read them. A consumer may read
+each unit several times (``factor``): after ``flatten`` a conv channel feeds a block of ``F``
+consecutive inputs (``layout="block"``); after a bidirectional concatenation or a frequency-major
+reshape, unit ``c`` of ``n`` feeds inputs ``f * n + c`` (``layout="strided"``). Recurrent modules
+are addressed per stacked layer (``layer=k``).
 
 Layers that are never trimmed (a model's outputs, the conv that fixes a flatten width) are listed
 as the *boundary*. Every weighted layer must be a producer or on the boundary, so a model whose
@@ -20,16 +21,12 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-CONV_TYPES = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
-CONV_TRANSPOSE_TYPES = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
-PRODUCER_TYPES = CONV_TYPES + CONV_TRANSPOSE_TYPES + (nn.Linear,)
-NORM_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm)
-WEIGHTED_TYPES = PRODUCER_TYPES + (nn.RNNBase,)
+from mirtrim.prune.layers import (NORM_TYPES, RNN_TYPES, WEIGHTED_TYPES, CouplingError, check_supported,
+                                  input_width, norm_width, unit_count)
+
 LAYOUTS = ("block", "strided")
 
-
-class CouplingError(ValueError):
-    """The coupling graph does not describe the model; the message names the offending layer."""
+__all__ = ["Consumer", "CouplingError", "CouplingGraph", "Group", "unit_counts"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +34,7 @@ class Consumer:
     module: str
     layout: str = "block"
     factor: int = 1
+    layer: int | None = None  # for a recurrent consumer: which stacked layer reads the units
 
     def __post_init__(self):
         if self.layout not in LAYOUTS:
@@ -57,10 +55,11 @@ class Group:
     producer: str
     norms: tuple[str, ...] = ()
     consumers: tuple[Consumer, ...] = ()
+    layer: int | None = None  # for a recurrent producer: which stacked layer's hidden units
 
     @property
     def name(self) -> str:
-        return self.producer
+        return self.producer if self.layer is None else f"{self.producer}.l{self.layer}"
 
 
 @dataclass(frozen=True)
@@ -78,6 +77,14 @@ class CouplingGraph:
     def names(self) -> list[str]:
         return [g.name for g in self.groups]
 
+    def ties(self) -> list[list[str]]:
+        """Groups that must keep equal unit counts: the layers of one recurrent module."""
+        by_module: dict[str, list[str]] = {}
+        for g in self.groups:
+            if g.layer is not None:
+                by_module.setdefault(g.producer, []).append(g.name)
+        return [names for names in by_module.values() if len(names) > 1]
+
     def validate(self, model: nn.Module) -> None:
         """Static checks: names exist, types are supported, unit dimensions agree."""
         modules = dict(model.named_modules())
@@ -87,83 +94,64 @@ class CouplingGraph:
                 raise CouplingError(f"{role} '{name}' is not a module of {type(model).__name__}")
             return modules[name]
 
-        producers = set()
+        declared: dict[str, set] = {}
         for g in self.groups:
             prod = get(g.producer, "producer")
-            if not isinstance(prod, PRODUCER_TYPES):
-                raise CouplingError(f"producer '{g.producer}' is a {type(prod).__name__}; "
-                                    f"supported: {', '.join(t.__name__ for t in PRODUCER_TYPES)}")
-            if getattr(prod, "groups", 1) != 1:
-                raise CouplingError(f"producer '{g.producer}' is a grouped convolution, which trimming does not support")
+            check_supported(prod, g.producer, g.layer)
             if not g.consumers:
-                raise CouplingError(f"producer '{g.producer}' has no consumer: an output layer belongs to the boundary")
-            n = unit_count(prod)
+                raise CouplingError(f"producer '{g.name}' has no consumer: an output layer belongs to the boundary")
+            n = unit_count(prod, g.layer)
             for norm_name in g.norms:
-                norm = get(norm_name, f"norm of '{g.producer}'")
+                norm = get(norm_name, f"norm of '{g.name}'")
                 if not isinstance(norm, NORM_TYPES):
-                    raise CouplingError(f"norm '{norm_name}' of '{g.producer}' is a {type(norm).__name__}; "
+                    raise CouplingError(f"norm '{norm_name}' of '{g.name}' is a {type(norm).__name__}; "
                                         f"supported: {', '.join(t.__name__ for t in NORM_TYPES)}")
                 if norm_width(norm) != n:
                     raise CouplingError(f"norm '{norm_name}' has {norm_width(norm)} features but its producer "
-                                        f"'{g.producer}' has {n} units")
+                                        f"'{g.name}' has {n} units")
             for c in g.consumers:
-                cons = get(c.module, f"consumer of '{g.producer}'")
-                if not isinstance(cons, PRODUCER_TYPES):
-                    raise CouplingError(f"consumer '{c.module}' is a {type(cons).__name__}, which trimming does not support")
-                if getattr(cons, "groups", 1) != 1:
-                    raise CouplingError(f"consumer '{c.module}' is a grouped convolution, which trimming does not support")
-                if input_width(cons) != n * c.factor:
-                    raise CouplingError(f"consumer '{c.module}' has {input_width(cons)} inputs but producer "
-                                        f"'{g.producer}' gives {n} units x factor {c.factor} = {n * c.factor}")
-            producers.add(g.producer)
+                cons = get(c.module, f"consumer of '{g.name}'")
+                check_supported(cons, c.module, c.layer)
+                if input_width(cons, c.layer) != n * c.factor:
+                    raise CouplingError(f"consumer '{c.module}' has {input_width(cons, c.layer)} inputs but producer "
+                                        f"'{g.name}' gives {n} units x factor {c.factor} = {n * c.factor}")
+            declared.setdefault(g.producer, set()).add(g.layer)
         for name in self.boundary:
             get(name, "boundary layer")
         for name, module in modules.items():
-            if isinstance(module, WEIGHTED_TYPES) and name not in producers and name not in self.boundary:
+            if not isinstance(module, WEIGHTED_TYPES) or name in self.boundary:
+                continue
+            if name not in declared:
                 raise CouplingError(f"layer '{name}' ({type(module).__name__}) is neither a producer in the coupling "
                                     f"graph nor on its boundary; declare it")
+            if isinstance(module, RNN_TYPES) and declared[name] != set(range(module.num_layers)):
+                raise CouplingError(f"recurrent layer '{name}' has {module.num_layers} stacked layers; declare a group "
+                                    f"for each (layer=0..{module.num_layers - 1}) or put it on the boundary")
 
     def verify(self, model: nn.Module, example: torch.Tensor) -> None:
-        """Dynamic check: removing one unit of each group, one group at a time, must still run forward.
-
-        This catches consumers the declaration forgot (a silent reshape would otherwise survive).
-        """
+        """Dynamic check: removing one unit of each group (per recurrent module: of all its layers)
+        must still run forward. This catches consumers the declaration forgot."""
         from mirtrim.prune.trim import apply_kept
 
         self.validate(model)
         modules = dict(model.named_modules())
+        batches: dict[str, list[Group]] = {}
         for g in self.groups:
-            n = unit_count(modules[g.producer])
-            if n < 2:
+            batches.setdefault(g.producer if g.layer is not None else g.name, []).append(g)
+        for label, groups in batches.items():
+            kept = {g.name: list(range(unit_count(modules[g.producer], g.layer) - 1)) for g in groups}
+            if any(len(v) == 0 for v in kept.values()):
                 continue
             probe = copy.deepcopy(model).eval()
-            apply_kept(probe, self, {g.name: list(range(n - 1))})
+            apply_kept(probe, self, kept)
             try:
                 with torch.no_grad():
                     probe(example)
             except Exception as err:  # any failure means the declaration is wrong
-                raise CouplingError(f"trimming group '{g.name}' breaks the forward pass "
+                raise CouplingError(f"trimming group '{label}' breaks the forward pass "
                                     f"(a consumer is undeclared or mis-declared): {err}") from err
-
-
-def unit_count(module: nn.Module) -> int:
-    if isinstance(module, nn.Linear):
-        return module.out_features
-    return module.out_channels
-
-
-def input_width(module: nn.Module) -> int:
-    if isinstance(module, nn.Linear):
-        return module.in_features
-    return module.in_channels
-
-
-def norm_width(module: nn.Module) -> int:
-    if isinstance(module, nn.LayerNorm):
-        return module.normalized_shape[-1]
-    return module.num_features
 
 
 def unit_counts(model: nn.Module, graph: CouplingGraph) -> dict[str, int]:
     modules = dict(model.named_modules())
-    return {g.name: unit_count(modules[g.producer]) for g in graph.groups}
+    return {g.name: unit_count(modules[g.producer], g.layer) for g in graph.groups}

@@ -11,7 +11,7 @@ from torch import nn
 
 from mirtrim.prune.criteria import score_units
 from mirtrim.prune.graph import CouplingGraph, unit_counts
-from mirtrim.prune.select import select_units
+from mirtrim.prune.selection import select_units
 
 PLAN_FORMAT = "mirtrim-trim-plan/1"
 
@@ -39,7 +39,7 @@ def make_plan(
 ) -> dict:
     """Score the units of ``model`` and decide which survive: the round's plan document."""
     scores = score_units(model, graph, criterion, batches=batches, seed=seed, activation_mode=activation_mode)
-    kept = select_units(scores, percent, scope=scope, min_units=min_units)
+    kept = select_units(scores, percent, scope=scope, min_units=min_units, ties=graph.ties())
     kept_dense = compose(kept_dense_prev, kept)
     before = unit_counts(model, graph)
     groups = {

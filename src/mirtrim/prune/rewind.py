@@ -8,7 +8,8 @@ from typing import Callable
 import torch
 from torch import nn
 
-from mirtrim.prune.graph import CouplingGraph, NORM_TYPES
+from mirtrim.prune.graph import CouplingGraph
+from mirtrim.prune.layers import NORM_TYPES
 from mirtrim.prune.trim import apply_kept
 
 RESETS = ("rewind", "reinit")

@@ -31,12 +31,14 @@ def _top(scores: np.ndarray, k: int) -> list[int]:
 
 
 def select_units(
-    scores: dict[str, np.ndarray], percent: float, scope: str = "local", min_units: int = 3
+    scores: dict[str, np.ndarray], percent: float, scope: str = "local", min_units: int = 3,
+    ties: list[list[str]] = (),
 ) -> dict[str, list[int]]:
     """Kept unit indices per group.
 
     ``percent`` of the *current* units go each round. The min-units guard keeps a layer whole
-    when fewer than ``min_units`` units would survive (the paper's min-3 guard).
+    when fewer than ``min_units`` units would survive (the paper's min-3 guard). Groups in one
+    ``ties`` list (the stacked layers of one recurrent module) keep the same, smallest, count.
     """
     if not 0 <= percent < 100:
         raise ValueError(f"pruning rate must be in [0, 100) percent, got {percent}")
@@ -56,4 +58,10 @@ def select_units(
     for name, s in norm.items():
         if len(kept[name]) < min_units:
             kept[name] = list(range(len(s)))
+    for tie in ties:
+        k = min(len(kept[name]) for name in tie)
+        for name in tie:
+            if len(kept[name]) > k:
+                kept[name] = sorted(i for i in _top(np.where(np.isin(np.arange(len(norm[name])), kept[name]),
+                                                             norm[name], -np.inf), k))
     return kept

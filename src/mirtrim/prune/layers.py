@@ -1,0 +1,152 @@
+"""Per-layer-type operations on unit dimensions: count, slice outputs/inputs, incoming weights.
+
+Recurrent layers (RNN, GRU, LSTM) are addressed per stacked layer: a unit is one hidden unit,
+replicated over the gate blocks (4 for LSTM, 3 for GRU) of ``weight_ih``/``weight_hh``/biases, and
+over both directions of a bidirectional layer. ``nn.GRU`` has one ``hidden_size`` for all its
+layers, so every layer of one recurrent module must keep the same number of units.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+CONV_TYPES = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
+CONV_TRANSPOSE_TYPES = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
+RNN_TYPES = (nn.RNN, nn.GRU, nn.LSTM)
+FEEDFORWARD_TYPES = CONV_TYPES + CONV_TRANSPOSE_TYPES + (nn.Linear,)
+PRODUCER_TYPES = FEEDFORWARD_TYPES + RNN_TYPES
+NORM_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm)
+WEIGHTED_TYPES = FEEDFORWARD_TYPES + (nn.RNNBase,)
+GATES = {nn.LSTM: 4, nn.GRU: 3, nn.RNN: 1}
+
+
+class CouplingError(ValueError):
+    """The coupling graph does not describe the model; the message names the offending layer."""
+
+
+def check_supported(module: nn.Module, name: str, layer: int | None) -> None:
+    if not isinstance(module, PRODUCER_TYPES):
+        raise CouplingError(f"layer '{name}' is a {type(module).__name__}; trimming supports "
+                            f"{', '.join(t.__name__ for t in PRODUCER_TYPES)}")
+    if getattr(module, "groups", 1) != 1:
+        raise CouplingError(f"layer '{name}' is a grouped convolution, which trimming does not support")
+    if isinstance(module, RNN_TYPES):
+        if getattr(module, "proj_size", 0):
+            raise CouplingError(f"layer '{name}' is an LSTM with proj_size, which trimming does not support")
+        if layer is None or not 0 <= layer < module.num_layers:
+            raise CouplingError(f"recurrent layer '{name}' must be addressed with layer=0..{module.num_layers - 1}")
+    elif layer is not None:
+        raise CouplingError(f"layer '{name}' is not recurrent; it takes no layer index")
+
+
+def _directions(module: nn.RNNBase) -> list[str]:
+    return ["", "_reverse"] if module.bidirectional else [""]
+
+
+def _gate_rows(module: nn.RNNBase, kept: torch.Tensor) -> torch.Tensor:
+    n = module.hidden_size
+    return torch.cat([kept + g * n for g in range(GATES[type(module)])])
+
+
+def _replace(module: nn.Module, name: str, tensor: torch.Tensor) -> None:
+    old = getattr(module, name)
+    if isinstance(old, nn.Parameter):
+        setattr(module, name, nn.Parameter(tensor.contiguous(), requires_grad=old.requires_grad))
+    else:
+        module._buffers[name] = tensor.contiguous()
+
+
+def unit_count(module: nn.Module, layer: int | None = None) -> int:
+    if isinstance(module, RNN_TYPES):
+        return getattr(module, f"weight_hh_l{layer}").shape[1]
+    if isinstance(module, nn.Linear):
+        return module.out_features
+    return module.out_channels
+
+
+def input_width(module: nn.Module, layer: int | None = None) -> int:
+    if isinstance(module, RNN_TYPES):
+        return getattr(module, f"weight_ih_l{layer or 0}").shape[1]
+    if isinstance(module, nn.Linear):
+        return module.in_features
+    return module.in_channels
+
+
+def incoming_l1(module: nn.Module, layer: int | None = None) -> torch.Tensor:
+    """L1 norm of each unit's incoming weights over all fan-in dimensions (and gates, directions)."""
+    if isinstance(module, RNN_TYPES):
+        n, total = unit_count(module, layer), 0
+        for d in _directions(module):
+            for kind in ("ih", "hh"):
+                w = getattr(module, f"weight_{kind}_l{layer}{d}").detach().abs()
+                total = total + w.reshape(GATES[type(module)], n, -1).sum(dim=(0, 2))
+        return total
+    w = module.weight.detach()
+    if isinstance(module, CONV_TRANSPOSE_TYPES):
+        w = w.transpose(0, 1)
+    return w.abs().reshape(w.shape[0], -1).sum(1)
+
+
+def slice_out(module: nn.Module, kept: torch.Tensor, layer: int | None = None) -> None:
+    if isinstance(module, RNN_TYPES):
+        rows = _gate_rows(module, kept)
+        for d in _directions(module):
+            for name in (f"weight_ih_l{layer}{d}", f"bias_ih_l{layer}{d}", f"bias_hh_l{layer}{d}"):
+                if getattr(module, name, None) is not None:
+                    _replace(module, name, getattr(module, name).detach().index_select(0, rows))
+            hh = f"weight_hh_l{layer}{d}"
+            _replace(module, hh, getattr(module, hh).detach().index_select(0, rows).index_select(1, kept))
+        return  # hidden_size is set once every layer is sliced (see finish_recurrent)
+    dim = 1 if isinstance(module, CONV_TRANSPOSE_TYPES) else 0
+    _replace(module, "weight", module.weight.detach().index_select(dim, kept))
+    if module.bias is not None:
+        _replace(module, "bias", module.bias.detach().index_select(0, kept))
+    if isinstance(module, nn.Linear):
+        module.out_features = len(kept)
+    else:
+        module.out_channels = len(kept)
+
+
+def slice_in(module: nn.Module, kept_inputs: torch.Tensor, layer: int | None = None) -> None:
+    if isinstance(module, RNN_TYPES):
+        layer = layer or 0
+        for d in _directions(module):
+            name = f"weight_ih_l{layer}{d}"
+            _replace(module, name, getattr(module, name).detach().index_select(1, kept_inputs))
+        if layer == 0:
+            module.input_size = len(kept_inputs)
+        return
+    dim = 0 if isinstance(module, CONV_TRANSPOSE_TYPES) else 1
+    _replace(module, "weight", module.weight.detach().index_select(dim, kept_inputs))
+    if isinstance(module, nn.Linear):
+        module.in_features = len(kept_inputs)
+    else:
+        module.in_channels = len(kept_inputs)
+
+
+def finish_recurrent(module: nn.RNNBase, name: str) -> None:
+    """Set ``hidden_size`` after slicing; every stacked layer must have kept the same count."""
+    counts = {unit_count(module, layer) for layer in range(module.num_layers)}
+    if len(counts) != 1:
+        raise CouplingError(f"recurrent layer '{name}' would keep different hidden sizes per layer {sorted(counts)}; "
+                            f"{type(module).__name__} has one hidden_size for all layers")
+    module.hidden_size = counts.pop()
+    module._init_flat_weights()
+
+
+def slice_norm(module: nn.Module, kept: torch.Tensor) -> None:
+    for name in ("weight", "bias", "running_mean", "running_var"):
+        tensor = getattr(module, name, None)
+        if tensor is not None:
+            _replace(module, name, tensor.detach().index_select(0, kept))
+    if isinstance(module, nn.LayerNorm):
+        module.normalized_shape = (*module.normalized_shape[:-1], len(kept))
+    else:
+        module.num_features = len(kept)
+
+
+def norm_width(module: nn.Module) -> int:
+    if isinstance(module, nn.LayerNorm):
+        return module.normalized_shape[-1]
+    return module.num_features
