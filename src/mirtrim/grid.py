@@ -18,7 +18,8 @@ FIDELITY_PRESETS = {
     "paper": {"test_selection": "min_over_epochs", "onset_metric": "frame_index", "onset_empty": "one",
               "activation_mode": "train", "rewind_bn_stats": False, "transcription_loss": "ce_on_sigmoid_sum"},
 }
-TRAIN_KEYS = ("epochs", "lr", "batch_size", "patience", "rewind_epoch")
+TRAIN_DEFAULTS = {"batch_size": 64, "patience": 30, "rewind_unit": "epoch"}  # as in the schema
+TRAIN_KEYS = ("epochs", "lr", "batch_size", "patience", "rewind_epoch", "rewind_unit")
 
 
 def fidelity(config: dict) -> dict:
@@ -51,8 +52,21 @@ def datasets(config: dict) -> dict[str, dict]:
     return out
 
 
+def check_methods(config: dict) -> None:
+    """Combinations the schema cannot express; one error line naming the entry."""
+    seen = set()
+    for i, m in enumerate(config["methods"]):
+        if m["prune"] == "mask" and m["criterion"] != "magnitude":
+            raise ValueError(f"config methods[{i}]: masking supports only criterion 'magnitude', got {m['criterion']!r}")
+        key = run_id(m, 0)
+        if key in seen:
+            raise ValueError(f"config methods[{i}]: duplicate method {key[:-3]}")
+        seen.add(key)
+
+
 def runs(config: dict, task: str) -> list[str]:
     """Pruning run ids of a task (dense runs excluded)."""
+    check_methods(config)
     return [run_id(m, s) for s in config["seeds"] for m in config["methods"]]
 
 
@@ -74,7 +88,7 @@ def spec(config: dict, task: str, run: str) -> dict:
     method, seed = parse_run(run)
     t = config["tasks"][task]
     out = {"task": task, "run": run, "seed": seed, "width": t["width"], "device": config.get("device", "auto"),
-           "train": {k: t[k] for k in TRAIN_KEYS}, "fidelity": fidelity(config)}
+           "train": {k: t.get(k, TRAIN_DEFAULTS.get(k)) for k in TRAIN_KEYS}, "fidelity": fidelity(config)}
     if method is not None:
         percent = t["mask_percent"] if method["prune"] == "mask" else t["trim_percent"]
         out["method"] = {**method, "percent": percent, "min_units": t.get("min_units", 3)}

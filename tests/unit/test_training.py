@@ -72,3 +72,17 @@ def test_diverging_loss_is_reported_not_trained_on():
 
     with pytest.raises(FloatingPointError, match="training loss became"):
         fit(TrainConfig(epochs=2, lr=float("inf"), batch_size=32))
+
+
+def test_rewind_by_iteration_snapshots_before_that_step():
+    import copy as _copy
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 2))
+    initial = _copy.deepcopy(model.state_dict())
+    cfg = TrainConfig(epochs=2, lr=1e-2, batch_size=32, rewind_iteration=0)
+    result = train_round(model, ToyTask(), toy_split(256, 1), toy_split(64, 2), toy_split(64, 3), cfg, seed=0,
+                         device=torch.device("cpu"), log=lambda s: None)
+    assert all(torch.equal(result.rewind_state[k], v) for k, v in initial.items())  # step 0 = the initialisation
+    _, later = fit(TrainConfig(epochs=2, lr=1e-2, batch_size=32, rewind_iteration=11))
+    assert later.rewind_state is not None

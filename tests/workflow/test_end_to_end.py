@@ -43,10 +43,22 @@ def test_rounds_shrink_the_physical_model(tiny_run):
         assert plan["units_after"] < plan["units_before"] and plan["criterion"] == "magnitude"
 
 
+def test_masking_keeps_the_dense_cost_and_reports_alive_weights(tiny_run):
+    run = "mask-magnitude-global-rewind-s0"
+    dense = read_json(tiny_run / "results/profile/onsets/dense-s0/round00.json")
+    alive = []
+    for r in (1, 2, 3):
+        prof = read_json(tiny_run / f"results/profile/onsets/{run}/round{r:02d}.json")
+        assert prof["masked"] and prof["parameters"] == dense["parameters"] and prof["macs"] == dense["macs"]
+        assert prof["parameters_nominal"] < dense["parameters"]
+        alive.append(prof["alive_fraction"])
+    assert alive == sorted(alive, reverse=True) and alive[-1] == pytest.approx(0.7 ** 3, abs=0.01)
+
+
 def test_curve_points_come_from_the_per_round_records(tiny_run):
     """Every CSV cell behind the figure is recomputed here from the per-round JSON records."""
     with open(tiny_run / "results/summary/onsets.csv") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = [r for r in csv.DictReader(fh) if r["run"] == RUN]
     assert [int(r["round"]) for r in rows] == [0, 1, 2, 3]
     dense_eval = read_json(tiny_run / "results/eval/onsets/dense-s0/round00.json")
     dense_prof = read_json(tiny_run / "results/profile/onsets/dense-s0/round00.json")

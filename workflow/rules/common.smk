@@ -7,6 +7,8 @@ SRC = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, SRC)
 from mirtrim import grid  # standard library only: parsing stays cheap
 
+grid.check_methods(config)
+
 # Jobs call `python -m mirtrim`: put the interpreter running Snakemake first on PATH so that a
 # non-activated virtual environment still provides it (conda envs, when used, prepend their own).
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")

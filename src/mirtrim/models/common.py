@@ -30,3 +30,10 @@ def init_paper(model: nn.Module, strategy: str = "xavier") -> nn.Module:
             nn.init.normal_(m.weight, 1.0, 0.02)
             nn.init.zeros_(m.bias)
     return model
+
+
+def functional_in_paper(module: nn.Module) -> nn.Module:
+    """Mark a layer the paper's code applied functionally, so its hook-based statistics never saw it
+    (the conv ReLUs of the chord CNN and CREPE); the paper-convention profile skips it likewise."""
+    module.paper_uncounted = True
+    return module

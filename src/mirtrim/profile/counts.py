@@ -5,6 +5,7 @@ follows the paper's torchstat fork (its §6): conv k*Cin*Cout per output positio
 position for the bias, linear in*out, BatchNorm 2*numel, ReLU numel, MaxPool2d input numel.
 ``memory_read``/``memory_write`` are bytes of (inputs + parameters) / outputs of conv, linear,
 norm, ReLU and pool layers; ``activation_mb`` is the paper's "size" (all leaf outputs, MB).
+Layers marked ``paper_uncounted`` (applied functionally in the paper's code) add MACs only.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 import torch
 from torch import nn
 
-from mirtrim.prune.graph import CONV_TRANSPOSE_TYPES, CONV_TYPES
+from mirtrim.prune.layers import CONV_TRANSPOSE_TYPES, CONV_TYPES
 
 BYTES = 4
 MEMORY_TYPES = CONV_TYPES + CONV_TRANSPOSE_TYPES + (nn.Linear, nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d,
@@ -43,10 +44,12 @@ def forward_costs(model: nn.Module, input_shape: tuple[int, ...]) -> dict:
             totals["flops_paper"] += macs
         elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)):
             totals["flops_paper"] += 2 * x.numel()
-        elif isinstance(module, nn.ReLU):
+        elif isinstance(module, nn.ReLU) and not getattr(module, "paper_uncounted", False):
             totals["flops_paper"] += x.numel()
         elif isinstance(module, nn.MaxPool2d):
             totals["flops_paper"] += x.numel()
+        if getattr(module, "paper_uncounted", False):
+            return
         if isinstance(module, MEMORY_TYPES):
             totals["memory_read"] += (x.numel() + own) * BYTES
             totals["memory_write"] += y.numel() * BYTES

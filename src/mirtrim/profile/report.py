@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from mirtrim.models import input_shape
+from mirtrim.prune.mask import mask_stats
 from mirtrim.profile.counts import forward_costs
 from mirtrim.profile.latency import eager_latency
 from mirtrim.train.checkpoint import load_model
@@ -17,6 +18,11 @@ def profile_round(model_path: str, threads: int = 1, runs: int = 30, repeats: in
     task = ckpt["arch"]["task"]
     shape = input_shape(task)
     out = {"task": task, **forward_costs(model, shape), "checkpoint_bytes": os.path.getsize(model_path)}
+    # a masked model keeps its dense cost; report its surviving weights beside it, honestly labelled
+    masks = mask_stats(ckpt["masks"]) if ckpt.get("masks") else None
+    out["masked"] = masks is not None
+    out["alive_fraction"] = masks["alive_fraction"] if masks else 1.0
+    out["parameters_nominal"] = out["parameters"] - (masks["maskable"] - masks["alive"] if masks else 0)
     lat = eager_latency(model, shape, threads=threads, runs=runs, repeats=repeats)
     out.update(lat)
     out["real_time_factor"] = AUDIO_SECONDS[task] / (lat["latency_ms"] / 1e3)

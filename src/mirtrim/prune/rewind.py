@@ -36,14 +36,19 @@ def rewound(
     if not rewind_norm_stats:
         if trained is None or kept is None:
             raise ValueError("keeping end-of-round norm statistics needs the trained model and this round's plan")
-        source = apply_kept(copy.deepcopy(trained), graph, kept)
-        src_modules = dict(source.named_modules())
-        for name, module in model.named_modules():
+        copy_norm_statistics(model, apply_kept(copy.deepcopy(trained), graph, kept))
+    return model
+
+
+def copy_norm_statistics(target: nn.Module, source: nn.Module) -> None:
+    """Running statistics of every norm layer from ``source`` (same shapes) into ``target``."""
+    src_modules = dict(source.named_modules())
+    with torch.no_grad():
+        for name, module in target.named_modules():
             if isinstance(module, NORM_TYPES) and getattr(module, "running_mean", None) is not None:
                 module.running_mean.copy_(src_modules[name].running_mean)
                 module.running_var.copy_(src_modules[name].running_var)
                 module.num_batches_tracked.copy_(src_modules[name].num_batches_tracked)
-    return model
 
 
 def reinitialised(

@@ -11,7 +11,7 @@ from mirtrim.utils.atomic import read_json, write_text
 
 COLUMNS = ["task", "run", "method", "prune", "criterion", "scope", "reset", "seed", "round", "parameters", "macs",
            "flops_paper", "memory_read", "memory_write", "activation_mb", "checkpoint_bytes", "latency_ms",
-           "real_time_factor", "test_error", "test_error_best_valid", "test_error_min_over_epochs", "valid_error",
+           "real_time_factor", "parameters_nominal", "alive_fraction", "test_error", "test_error_best_valid", "test_error_min_over_epochs", "valid_error",
            "compression", "relative_error", "train_seconds"]
 
 
@@ -43,7 +43,10 @@ def aggregate(pairs: list[tuple[str, str]]) -> list[dict]:
             row = {k: rec.get(k) for k in COLUMNS}
             row.update(task=task, run=run, round=rnd, seed=seed, **method,
                        method=method_group(method["prune"], method["criterion"], method["reset"]))
-            row["compression"] = dense["parameters"] / rec["parameters"]
+            # trimming: physical parameters; masking: the measured alive fraction of maskable weights
+            # (the paper's convention, with the measured rather than the nominal 0.7^r fraction)
+            row["compression"] = (1.0 / rec["alive_fraction"] if rec.get("masked") else
+                                  dense["parameters"] / rec["parameters"])
             row["relative_error"] = rec["test_error"] / dense["test_error"] if dense["test_error"] > 0 else float("nan")
             rows.append(row)
     return rows

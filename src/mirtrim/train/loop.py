@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from mirtrim.prune.mask import apply_masks, mask_gradients
 from mirtrim.train.tasks import Split
 
 
@@ -23,6 +24,7 @@ class TrainConfig:
     patience: int = 30  # early stopping, in epochs without a better validation error
     scheduler_patience: int = 10
     rewind_epoch: int | None = None  # snapshot the full state after this many epochs (round 0 only)
+    rewind_iteration: int | None = None  # ... or after this many optimiser steps (OpenLTH's "500it")
 
 
 @dataclass
@@ -54,20 +56,31 @@ def evaluate(model, task, split: Split, device) -> dict:
 
 
 def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split, cfg: TrainConfig, *,
-                seed: int, device: torch.device, log=print) -> RoundResult:
-    """Train ``model`` in place; at the end it holds the best-validation weights."""
+                seed: int, device: torch.device, log=print, masks: dict | None = None) -> RoundResult:
+    """Train ``model`` in place; at the end it holds the best-validation weights.
+
+    With ``masks`` (the masking baseline), masked weights get zero gradients and are re-zeroed
+    after every step, so they stay exactly 0 whatever the optimiser does.
+    """
+
     if cfg.rewind_epoch is not None and cfg.rewind_epoch > cfg.epochs:
         raise ValueError(f"rewind epoch {cfg.rewind_epoch} is beyond the {cfg.epochs} training epochs")
     if len(train) < cfg.batch_size:
         raise ValueError(f"{len(train)} training examples are fewer than one batch of {cfg.batch_size}")
+    n_batches = len(train) // cfg.batch_size  # drop_last, as the paper's loaders
+    if cfg.rewind_iteration is not None:
+        if cfg.rewind_epoch is not None:
+            raise ValueError("give a rewind epoch or a rewind iteration, not both")
+        if cfg.rewind_iteration > cfg.epochs * n_batches:
+            raise ValueError(f"rewind iteration {cfg.rewind_iteration} is beyond the {cfg.epochs * n_batches} "
+                             "training steps")
     model.to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimiser, factor=0.5, threshold=1e-6,
                                                            patience=cfg.scheduler_patience)
     gen = torch.Generator().manual_seed(seed)
     result = RoundResult()
-    best_err, best_state, since_best = math.inf, None, 0
-    n_batches = len(train) // cfg.batch_size  # drop_last, as the paper's loaders
+    best_err, best_state, since_best, step = math.inf, None, 0, 0
     for epoch in range(cfg.epochs):
         if cfg.rewind_epoch is not None and epoch == cfg.rewind_epoch:
             result.rewind_state = copy.deepcopy(model.state_dict())
@@ -76,6 +89,9 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
         order = torch.randperm(len(train), generator=gen)
         total = 0.0
         for b in range(n_batches):
+            if step == cfg.rewind_iteration:
+                result.rewind_state = copy.deepcopy(model.state_dict())
+            step += 1
             idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
             loss = task.loss(model(train.x[idx].to(device)), train.y[idx].to(device))
             if not torch.isfinite(loss.detach()):
@@ -83,7 +99,11 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
                                          "lower the learning rate or check the input features")
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
+            if masks:
+                mask_gradients(model, masks)
             optimiser.step()
+            if masks:
+                apply_masks(model, masks)
             total += loss.item()
         val, tst = evaluate(model, task, valid, device), evaluate(model, task, test, device)
         scheduler.step(val["error"])
@@ -99,12 +119,15 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
         log(f"epoch {epoch:3d}  train {row['train_loss']:.4f}  valid err {val['error']:.4f}  "
             f"test err {tst['error']:.4f}  lr {row['lr']:.2e}  {row['seconds']:.1f}s{'  *' if improved else ''}")
         # never stop before the rewind snapshot exists: round 0 trains on to epoch k if needed
-        waiting_for_rewind = cfg.rewind_epoch is not None and result.rewind_state is None and epoch + 1 < cfg.rewind_epoch
+        target = cfg.rewind_epoch if cfg.rewind_epoch is not None else (
+            None if cfg.rewind_iteration is None else -(-cfg.rewind_iteration // n_batches))
+        waiting_for_rewind = target is not None and result.rewind_state is None and epoch + 1 < target
         if since_best >= cfg.patience and not waiting_for_rewind:
             result.stopped_early = True
             log(f"early stop after epoch {epoch}: no better validation error for {cfg.patience} epochs")
             break
-    if cfg.rewind_epoch is not None and result.rewind_state is None:  # k == number of epochs trained
+    wants_rewind = cfg.rewind_epoch is not None or cfg.rewind_iteration is not None
+    if wants_rewind and result.rewind_state is None:  # k == everything trained
         result.rewind_state = copy.deepcopy(model.state_dict())
     model.load_state_dict(best_state)
     return result

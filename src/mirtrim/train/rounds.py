@@ -10,8 +10,9 @@ import numpy as np
 import torch
 
 from mirtrim.models import arch_for, build_model
+from mirtrim.prune.mask import apply_masks, full_masks, mask_stats, next_masks
 from mirtrim.prune.plan import kept_from_plan, make_plan
-from mirtrim.prune.rewind import reinitialised, rewound
+from mirtrim.prune.rewind import copy_norm_statistics, reinitialised, rewound
 from mirtrim.train.checkpoint import load_model, save_model
 from mirtrim.train.loop import TrainConfig, pick_device, summarise, train_round
 from mirtrim.train.tasks import make_task
@@ -44,8 +45,10 @@ def task_data(spec: dict, features_path: str | Path):
 
 def _train_config(spec: dict, rewind: bool) -> TrainConfig:
     t = spec["train"]
+    by_iteration = t.get("rewind_unit", "epoch") == "iteration"
     return TrainConfig(epochs=t["epochs"], lr=t["lr"], batch_size=t["batch_size"], patience=t["patience"],
-                       rewind_epoch=t["rewind_epoch"] if rewind else None)
+                       rewind_epoch=t["rewind_epoch"] if rewind and not by_iteration else None,
+                       rewind_iteration=t["rewind_epoch"] if rewind and by_iteration else None)
 
 
 def _write_train_log(path, spec, round_index, result, seconds, model) -> None:
@@ -69,23 +72,16 @@ def run_dense(spec: dict, features: str, out_dir: str, rewind_out: str, log=prin
                          device=device, log=log)
     out = Path(out_dir)
     with atomic_path(rewind_out, suffix=".pt") as tmp:
-        torch.save({"format": "mirtrim-rewind/1", "arch": arch, "epoch": spec["train"]["rewind_epoch"],
+        torch.save({"format": "mirtrim-rewind/1", "arch": arch, "at": spec["train"]["rewind_epoch"],
+                    "unit": spec["train"].get("rewind_unit", "epoch"),
                     "state_dict": {k: v.cpu() for k, v in result.rewind_state.items()}}, tmp)
     _write_train_log(out / "train.json", spec, 0, result, time.perf_counter() - start, model)
     save_model(out / "model.pt", model, arch, None)  # written last: its presence means the round is complete
 
 
-def run_prune_round(spec: dict, features: str, prev_model: str, rewind_path: str, round_index: int,
-                    out_dir: str, log=print) -> None:
-    """Round r >= 1: score the previous round's trained model, trim, reset, retrain."""
-    start = time.perf_counter()
-    method, fid = spec["method"], spec["fidelity"]
-    if method["prune"] != "trim":
-        raise SystemExit(f"error: method '{method['prune']}' is not implemented yet; only 'trim' runs")
-    task, train, valid, test = task_data(spec, features)
-    prev, ckpt = load_model(prev_model)
-    arch = ckpt["arch"]
-    graph = prev.coupling_graph()
+def _trim(prev, ckpt, graph, spec, round_index, train, valid, snapshot):
+    """Score and trim: the plan, and the reset (rewound or re-initialised) trimmed model."""
+    method, fid, arch = spec["method"], spec["fidelity"], ckpt["arch"]
     # eval-mode activation scores use training examples; the paper's train mode used validation data
     score_split = valid if fid["activation_mode"] == "train" else train
     batches = (score_split.x[i:i + 64] for i in range(0, len(score_split), 64))
@@ -93,18 +89,57 @@ def run_prune_round(spec: dict, features: str, prev_model: str, rewind_path: str
                      min_units=method["min_units"], round_index=round_index, kept_dense_prev=ckpt["kept_dense"],
                      batches=batches, seed=spec["seed"] * 1000 + round_index, activation_mode=fid["activation_mode"])
     kept_dense = kept_from_plan(plan, "kept_dense")
-    if method["reset"] == "rewind":
-        snapshot = torch.load(rewind_path, map_location="cpu", weights_only=True)
-        model = rewound(lambda: build_model(arch), graph, snapshot["state_dict"], kept_dense,
+    if snapshot is not None:
+        model = rewound(lambda: build_model(arch), graph, snapshot, kept_dense,
                         rewind_norm_stats=fid["rewind_bn_stats"], trained=prev, kept=kept_from_plan(plan))
     else:
         model = reinitialised(lambda: build_model(arch), graph, kept_dense, seed=spec["seed"] * 1000 + round_index)
-    log(f"round {round_index} of {spec['task']}/{spec['run']}: units {plan['units_before']} -> {plan['units_after']}, "
-        f"{sum(p.numel() for p in model.parameters()):,} parameters")
+    return plan, model, kept_dense, None
+
+
+def _mask(prev, ckpt, graph, spec, round_index, snapshot):
+    """Extend the cumulative magnitude masks, then reset the dense model and apply them."""
+    method, fid, arch = spec["method"], spec["fidelity"], ckpt["arch"]
+    before = ckpt.get("masks") or full_masks(prev, graph)
+    masks = next_masks(prev, graph, before, method["percent"], method["scope"])
+    torch.manual_seed(spec["seed"] * 1000 + round_index)
+    model = build_model(arch)
+    if snapshot is not None:
+        model.load_state_dict(snapshot)
+        if not fid["rewind_bn_stats"]:
+            copy_norm_statistics(model, prev)
+    apply_masks(model, masks)
+    plan = {"format": "mirtrim-mask-plan/1", "round": round_index, "criterion": method["criterion"],
+            "scope": method["scope"], "percent": method["percent"], **mask_stats(masks),
+            "tensors": {k: {"size": m.numel(), "alive_before": int(before[k].sum()), "alive_after": int(m.sum())}
+                        for k, m in masks.items()}}
+    return plan, model, None, masks
+
+
+def run_prune_round(spec: dict, features: str, prev_model: str, rewind_path: str, round_index: int,
+                    out_dir: str, log=print) -> None:
+    """Round r >= 1: score the previous round's trained model, trim or mask, reset, retrain."""
+    start = time.perf_counter()
+    method = spec["method"]
+    task, train, valid, test = task_data(spec, features)
+    prev, ckpt = load_model(prev_model)
+    graph = prev.coupling_graph()
+    snapshot = None
+    if method["reset"] == "rewind":
+        snapshot = torch.load(rewind_path, map_location="cpu", weights_only=True)["state_dict"]
+    if method["prune"] == "trim":
+        plan, model, kept_dense, masks = _trim(prev, ckpt, graph, spec, round_index, train, valid, snapshot)
+        log(f"round {round_index} of {spec['task']}/{spec['run']}: units {plan['units_before']} -> "
+            f"{plan['units_after']}, {sum(p.numel() for p in model.parameters()):,} parameters")
+    else:
+        plan, model, kept_dense, masks = _mask(prev, ckpt, graph, spec, round_index, snapshot)
+        log(f"round {round_index} of {spec['task']}/{spec['run']}: {plan['alive']:,} of {plan['maskable']:,} "
+            f"maskable weights alive ({plan['alive_fraction']:.3f})")
     torch.manual_seed(spec["seed"] * 1000 + round_index)
     result = train_round(model, task, train, valid, test, _train_config(spec, rewind=False),
-                         seed=spec["seed"] * 1000 + round_index, device=pick_device(spec["device"]), log=log)
+                         seed=spec["seed"] * 1000 + round_index, device=pick_device(spec["device"]), log=log,
+                         masks=masks)
     out = Path(out_dir)
     write_json(out / "plan.json", plan)
     _write_train_log(out / "train.json", spec, round_index, result, time.perf_counter() - start, model)
-    save_model(out / "model.pt", model, arch, kept_dense)
+    save_model(out / "model.pt", model, ckpt["arch"], kept_dense, {"masks": masks} if masks else None)
