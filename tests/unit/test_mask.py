@@ -61,7 +61,7 @@ def test_masked_weights_stay_zero_through_training_and_protected_layers_move():
             return {"error": float((logits.argmax(1) != split.y).float().mean())}
 
     g = torch.Generator().manual_seed(0)
-    data = Split(torch.randn(64, 1, 8, 8, generator=g), torch.randint(0, 5, (64,), generator=g), [[]] * 64, [[]] * 64)
+    data = Split(torch.randn(64, 1, 8, 8, generator=g), torch.randint(0, 5, (64,), generator=g))
     train_round(model, Task(), data, data, data, TrainConfig(epochs=3, lr=1e-2, batch_size=16), seed=0,
                 device=torch.device("cpu"), log=lambda s: None, masks=masks)
     params = dict(model.named_parameters())

@@ -20,7 +20,7 @@ def toy_split(n, seed):
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(n, 6, generator=g)
     y = (x[:, 0] + x[:, 1] > 0).long()
-    return Split(x, y, [[]] * n, [[]] * n)
+    return Split(x, y)
 
 
 def fit(cfg, seed=0):

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.fft import irfft, next_fast_len, rfft
-from scipy.signal import fftconvolve
+
+from mirtrim.data.effects import add_noise, random_level, reverb
 
 SR = 22050
 DURATION = 2.6  # s; the features keep the first 50 frames (2.32 s)
@@ -115,15 +116,5 @@ def render_loop(rng: np.random.Generator, kit: Kit) -> tuple[np.ndarray, np.ndar
         start = int(round(t * SR))
         end = min(n, start + len(hit))
         audio[start:end] += hit[: end - start]
-    rt = rng.uniform(0.05, 0.8)  # reverb: exponentially decaying noise tail
-    ir_t = np.arange(int(rt * SR)) / SR
-    ir = rng.standard_normal(len(ir_t)) * np.exp(-6.9 * ir_t / rt)
-    ir[0] = 0.0
-    wet = fftconvolve(audio, ir)[:n]
-    audio = audio + rng.uniform(0.0, 0.35) * wet / (np.abs(wet).max() + 1e-9) * np.abs(audio).max()
-    noise = np.cumsum(rng.standard_normal(n)) * 0.02 + rng.standard_normal(n)  # brown + white
-    noise /= np.abs(noise).max() + 1e-9
-    snr_db = rng.uniform(12, 40)
-    audio = audio / (np.abs(audio).max() + 1e-9) + noise * 10 ** (-snr_db / 20)
-    audio *= 10 ** (rng.uniform(-18, -1) / 20) / (np.abs(audio).max() + 1e-9)
-    return audio.astype(np.float32), times, labels
+    audio = random_level(add_noise(reverb(audio, rng, SR), rng), rng)
+    return audio, times, labels

@@ -93,7 +93,10 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
                 result.rewind_state = copy.deepcopy(model.state_dict())
             step += 1
             idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
-            loss = task.loss(model(train.x[idx].to(device)), train.y[idx].to(device))
+            xb, yb = train.x[idx], train.y[idx]
+            if hasattr(task, "augment"):
+                xb, yb = task.augment(xb, yb, gen)
+            loss = task.loss(model(xb.to(device)), yb.to(device))
             if not torch.isfinite(loss.detach()):
                 raise FloatingPointError(f"epoch {epoch}: training loss became {loss.item()} at batch {b}; "
                                          "lower the learning rate or check the input features")

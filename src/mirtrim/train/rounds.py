@@ -33,9 +33,7 @@ def load_features(path: str | Path) -> dict:
 
 
 def task_data(spec: dict, features_path: str | Path):
-    fid = spec["fidelity"]
-    task = make_task(spec["task"], {"loss": fid["transcription_loss"], "onset_metric": fid["onset_metric"],
-                                    "onset_empty": fid["onset_empty"]})
+    task = make_task(spec["task"], spec["fidelity"])
     feats = load_features(features_path)
     train_all, test = task.load(feats, "train"), task.load(feats, "test")
     order = np.random.default_rng(VALID_SEED).permutation(len(train_all))

@@ -1,28 +1,148 @@
-"""Task adapters: targets, loss, and the test error of each task, in paper and standard modes."""
+"""Task adapters: targets, loss, and the test error of each task, in paper and standard modes.
+
+Every adapter reads the task's feature file (``load``), computes a scalar training loss from model
+outputs, and an ``error`` in [0, 1] (lower is better) plus its components from predictions.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from mirtrim.metrics.chords import NO_CHORD, chord_scores
 from mirtrim.metrics.onsets import onset_scores
+from mirtrim.metrics.pitch import decode_cents, pitch_scores, target_bins
 
 
 @dataclass
 class Split:
-    x: torch.Tensor
+    x: Any  # a tensor, or anything indexable by a tensor of example indices (see FrameWindows)
     y: torch.Tensor
-    ref_times: list[list[np.ndarray]]  # per example, per head: onset times in seconds
-    ref_frames: list[list[np.ndarray]]
+    refs: Any = None  # task-specific references for the metric, indexed like x
 
     def __len__(self) -> int:
-        return len(self.x)
+        return len(self.y)
 
     def subset(self, idx: np.ndarray) -> "Split":
-        return Split(self.x[idx], self.y[idx], [self.ref_times[i] for i in idx], [self.ref_frames[i] for i in idx])
+        idx_t = torch.as_tensor(idx, dtype=torch.long)
+        refs = None if self.refs is None else (
+            self.refs[idx] if isinstance(self.refs, np.ndarray) else [self.refs[i] for i in idx])
+        return Split(self.x[idx_t], self.y[idx_t], refs)
+
+
+def _rows(features: dict, split: str, key: str = "split") -> np.ndarray:
+    idx = np.flatnonzero(features[key] == split)
+    if len(idx) == 0:
+        raise ValueError(f"the feature file has no '{split}' examples")
+    return idx
+
+
+class ClassificationTask:
+    """Singing technique (10) and instrument (13) classification: CE loss, error = 1 - accuracy."""
+
+    def load(self, features: dict, split: str) -> Split:
+        idx = _rows(features, split)
+        return Split(torch.from_numpy(features["X"][idx].astype(np.float32)),
+                     torch.from_numpy(features["y"][idx].astype(np.int64)))
+
+    def loss(self, logits, y):
+        return F.cross_entropy(logits, y)
+
+    def error(self, logits, split: Split) -> dict:
+        acc = float((logits.argmax(1) == split.y).float().mean())
+        return {"error": 1.0 - acc, "accuracy": acc}
+
+
+class PitchTask:
+    """CREPE: BCE on 360 sigmoid bins against Gaussian targets; error = 1 - raw pitch accuracy (50 cents)."""
+
+    def load(self, features: dict, split: str) -> Split:
+        idx = _rows(features, split)
+        cents = features["cents"][idx].astype(np.float64)
+        return Split(torch.from_numpy(features["X"][idx].astype(np.float32)),
+                     torch.from_numpy(target_bins(cents)), cents)
+
+    def loss(self, logits, y):
+        return F.binary_cross_entropy_with_logits(logits, y)
+
+    def error(self, logits, split: Split) -> dict:
+        est = decode_cents(torch.sigmoid(logits).numpy())
+        scores = pitch_scores(split.refs, est)
+        bin_acc = float((logits.argmax(1) == split.y.argmax(1)).float().mean())
+        return {"error": 1.0 - scores["rpa"], "rpa": scores["rpa"], "rca": scores["rca"], "bin_accuracy": bin_acc}
+
+
+class FrameWindows:
+    """15-frame CQT windows built on demand from per-song frames (storing them would cost 15x)."""
+
+    def __init__(self, frames: torch.Tensor, starts: torch.Tensor, length: int = 15):
+        self.frames, self.starts, self.length = frames, starts, length
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, idx):
+        starts = self.starts[idx]
+        if starts.ndim == 0:
+            starts = starts[None]
+        offsets = torch.arange(self.length)
+        return self.frames[starts[:, None] + offsets[None, :]].transpose(1, 2)  # (N, bins, frames)
+
+
+class ChordTask:
+    """25 maj/min/N classes on 15-frame CQT windows labelled at offset +6, random transposition in training.
+
+    ``loss="weighted_ce"`` (paper, ``ace_pytorch``) weights classes by inverse training frequency;
+    ``error`` is 1 - frame accuracy (the paper) or 1 - mir_eval majmin (``metric="majmin"``).
+    """
+
+    WINDOW, CENTRE, BINS_PER_SEMITONE, MAX_SHIFT = 15, 6, 2, 4
+
+    def __init__(self, loss: str = "weighted_ce", metric: str = "accuracy"):
+        if loss not in ("weighted_ce", "ce"):
+            raise ValueError(f"chord loss must be 'weighted_ce' or 'ce', got {loss!r}")
+        if metric not in ("accuracy", "majmin", "mirex"):
+            raise ValueError(f"chord metric must be 'accuracy', 'majmin' or 'mirex', got {metric!r}")
+        self.loss_mode, self.metric, self.class_weights = loss, metric, None
+
+    def load(self, features: dict, split: str) -> Split:
+        songs = _rows(features, split, "song_split")
+        ptr, labels = features["song_ptr"], features["labels"]
+        starts = np.concatenate([np.arange(ptr[s], ptr[s + 1] - self.WINDOW + 1) for s in songs])
+        frames = torch.from_numpy(features["frames"].astype(np.float32))
+        y = torch.from_numpy(labels[starts + self.CENTRE].astype(np.int64))
+        if split == "train":
+            counts = np.bincount(y.numpy(), minlength=NO_CHORD + 1).astype(np.float64)
+            self.class_weights = torch.tensor(counts.sum() / np.maximum(counts, 1) / len(counts), dtype=torch.float32)
+        return Split(FrameWindows(frames, torch.from_numpy(starts)), y)
+
+    def augment(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
+        """Random transposition in [-4, +4] semitones: shift the CQT by 2 bins per semitone, and the label."""
+        shifts = torch.randint(-self.MAX_SHIFT, self.MAX_SHIFT + 1, (len(y),), generator=generator)
+        out = torch.zeros_like(x)
+        for s in shifts.unique().tolist():
+            rows, b = shifts == s, s * self.BINS_PER_SEMITONE
+            if b >= 0:
+                out[rows, b:] = x[rows, :x.shape[1] - b]
+            else:
+                out[rows, :b] = x[rows, -b:]
+        pitched = y != NO_CHORD
+        root, minor = y % 12, y >= 12
+        y = torch.where(pitched, (root + shifts) % 12 + 12 * minor.long(), y)
+        return out, y
+
+    def loss(self, logits, y):
+        weight = self.class_weights.to(logits.device) if self.loss_mode == "weighted_ce" and \
+            self.class_weights is not None else None
+        return F.cross_entropy(logits, y, weight=weight)
+
+    def error(self, logits, split: Split) -> dict:
+        scores = chord_scores(split.y.numpy(), logits.argmax(1).numpy())
+        return {"error": 1.0 - scores[self.metric], **scores}
 
 
 class TranscriptionTask:
@@ -37,23 +157,19 @@ class TranscriptionTask:
         self.union = name == "onsets"
 
     def load(self, features: dict, split: str) -> Split:
-        mask = features["split"] == split
-        if not mask.any():
-            raise ValueError(f"the feature file has no '{split}' examples")
-        idx = np.flatnonzero(mask)
+        idx = _rows(features, split)
         y = features["Y"][idx]
         y = y.max(axis=1, keepdims=True) if self.union else y
         frame_s = float(features["hop"]) / float(features["sr"])
         ptr, times, classes = features["onset_ptr"], features["onset_time"], features["onset_class"]
-        ref_times, ref_frames = [], []
+        refs = []
         for i in idx:
             t, c = times[ptr[i]:ptr[i + 1]], classes[ptr[i]:ptr[i + 1]]
             t_in = t < y.shape[-1] * frame_s  # onsets after the last input frame cannot be heard
             heads = [t[t_in]] if self.union else [t[t_in & (c == k)] for k in range(y.shape[1])]
-            ref_times.append(heads)
-            ref_frames.append([np.unique(np.floor(h / frame_s)) for h in heads])
+            refs.append((heads, [np.unique(np.floor(h / frame_s)) for h in heads]))
         self.frame_seconds = frame_s
-        return Split(torch.from_numpy(features["X"][idx]), torch.from_numpy(y.astype(np.int64)), ref_times, ref_frames)
+        return Split(torch.from_numpy(features["X"][idx]), torch.from_numpy(y.astype(np.int64)), refs)
 
     def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """``bce``: two-class cross-entropy on logits, mean over frames (= BCE on the logit margin).
@@ -68,16 +184,26 @@ class TranscriptionTask:
         pred = logits.argmax(dim=1).cpu().numpy()  # (N, heads, frames)
         est, ref_t, ref_f = [], [], []
         for n in range(pred.shape[0]):
+            times, frames = split.refs[n]
             for h in range(pred.shape[1]):
                 est.append(np.flatnonzero(pred[n, h]))
-                ref_t.append(split.ref_times[n][h])
-                ref_f.append(split.ref_frames[n][h])
+                ref_t.append(times[h])
+                ref_f.append(frames[h])
         s = onset_scores(est, ref_t, self.frame_seconds, ref_frames=ref_f, empty=self.empty, mode=self.metric)
         return {"error": 1.0 - s["f_mean"], "f_mean": s["f_mean"], "f_micro": s["f_micro"],
                 "precision": s["precision"], "recall": s["recall"]}
 
 
-def make_task(name: str, settings: dict | None = None) -> TranscriptionTask:
-    settings = settings or {}
-    return TranscriptionTask(name, loss=settings.get("loss", "bce"), metric=settings.get("onset_metric", "seconds"),
-                             empty=settings.get("onset_empty", "one"))
+def make_task(name: str, fidelity: dict | None = None):
+    """The adapter of a task, configured by the run's fidelity switches."""
+    fid = fidelity or {}
+    if name in ("singing", "instrument"):
+        return ClassificationTask()
+    if name in ("pitch", "pitch_medium"):
+        return PitchTask()
+    if name == "chords":
+        return ChordTask(loss=fid.get("chord_loss", "weighted_ce"), metric=fid.get("chord_metric", "accuracy"))
+    if name in ("drums", "onsets"):
+        return TranscriptionTask(name, loss=fid.get("transcription_loss", "bce"),
+                                 metric=fid.get("onset_metric", "seconds"), empty=fid.get("onset_empty", "one"))
+    raise ValueError(f"unknown task {name!r}")

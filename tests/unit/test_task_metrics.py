@@ -1,0 +1,83 @@
+"""Pitch and chord metrics and task adapters on hand-computed cases."""
+
+import numpy as np
+import pytest
+import torch
+
+from mirtrim.metrics.chords import NO_CHORD, chord_scores, class_label, label_class, transpose_class
+from mirtrim.metrics.pitch import BIN_CENTS, decode_cents, hz_to_cents, pitch_scores, target_bins
+from mirtrim.train.tasks import ChordTask, ClassificationTask, FrameWindows, PitchTask, Split
+
+
+def test_cents_scale_matches_crepe():
+    assert hz_to_cents(440.0) == pytest.approx(6551.3179, abs=1e-3)  # 1200 log2(44)
+    assert 10 * 2 ** (BIN_CENTS[0] / 1200) == pytest.approx(31.70, abs=0.01)  # CREPE: linspace(0, 7180) + 1997.38
+    assert BIN_CENTS[1] - BIN_CENTS[0] == 20.0
+
+
+def test_targets_are_gaussian_over_bins_and_decode_back():
+    cents = np.array([BIN_CENTS[100] + 7.0, BIN_CENTS[250]])
+    t = target_bins(cents)
+    assert t.shape == (2, 360) and t[1, 250] == pytest.approx(1.0)
+    assert t[1, 251] == pytest.approx(np.exp(-400 / (2 * 625)), rel=1e-5)  # one bin = 20 cents, sigma 25
+    assert np.allclose(decode_cents(t), cents, atol=1.0)
+
+
+def test_raw_pitch_and_chroma_accuracy():
+    ref = hz_to_cents(np.array([220.0, 220.0, 440.0, 330.0]))
+    est = ref + np.array([10.0, 60.0, -1200.0, 49.0])  # hit, miss, octave error, hit
+    s = pitch_scores(ref, est)
+    assert s["rpa"] == pytest.approx(0.5) and s["rca"] == pytest.approx(0.75)
+
+
+def test_pitch_task_error_is_one_minus_rpa():
+    cents = np.array([BIN_CENTS[50], BIN_CENTS[200]])
+    task = PitchTask()
+    split = task.load({"X": np.zeros((2, 1024), np.float32), "cents": cents, "split": np.array(["test", "test"])}, "test")
+    logits = torch.full((2, 360), -10.0)
+    logits[0, 50] = 10.0  # correct
+    logits[1, 10] = 10.0  # far off
+    err = task.error(logits, split)
+    assert err["error"] == pytest.approx(0.5) and err["bin_accuracy"] == pytest.approx(0.5)
+
+
+def test_chord_vocabulary_and_mir_eval_semantics():
+    assert class_label(0) == "C:maj" and class_label(21) == "A:min" and class_label(NO_CHORD) == "N"
+    assert label_class("A:min7") == 21 and label_class("G:7") == 7 and label_class("N") == NO_CHORD
+    assert label_class("D:maj/3") == 2
+    assert transpose_class(11, 2) == 1 and transpose_class(12, -1) == 23 and transpose_class(NO_CHORD, 3) == NO_CHORD
+    s = chord_scores(np.array([0, 0, 21, NO_CHORD]), np.array([0, 12, 21, 0]))
+    assert s["accuracy"] == pytest.approx(0.5) and s["majmin"] == pytest.approx(0.5)
+
+
+def test_chord_windows_are_labelled_at_offset_six_and_transposition_moves_labels():
+    frames = np.arange(40 * 105, dtype=np.float32).reshape(40, 105)
+    labels = np.arange(40) % 25
+    feats = {"frames": frames, "labels": labels, "song_ptr": np.array([0, 20, 40]),
+             "song_split": np.array(["train", "test"])}
+    task = ChordTask()
+    train = task.load(feats, "train")
+    assert len(train) == 20 - 15 + 1 and train.x[torch.tensor([0])].shape == (1, 105, 15)
+    assert int(train.y[0]) == labels[6] and torch.equal(train.x[torch.tensor([2])][0, :, 0], torch.from_numpy(frames[2]))
+    x, y = train.x[torch.arange(6)], train.y.clone()
+    g = torch.Generator().manual_seed(0)
+    xs, ys = task.augment(x, y, g)
+    for i in range(6):
+        if int(y[i]) == NO_CHORD:
+            assert int(ys[i]) == NO_CHORD
+        else:
+            shift = (int(ys[i]) - int(y[i])) % 12
+            shift = shift - 12 if shift > 4 else shift
+            assert abs(shift) <= 4 and (int(ys[i]) >= 12) == (int(y[i]) >= 12)
+            b = 2 * shift
+            if b > 0:
+                assert torch.equal(xs[i, b:], x[i, :-b])
+            elif b < 0:
+                assert torch.equal(xs[i, :b], x[i, -b:])
+
+
+def test_classification_error():
+    task = ClassificationTask()
+    split = Split(torch.zeros(4, 3), torch.tensor([0, 1, 2, 1]))
+    logits = torch.eye(3)[[0, 1, 0, 0]]
+    assert task.error(logits, split)["error"] == pytest.approx(0.5)
