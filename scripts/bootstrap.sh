@@ -15,6 +15,8 @@ case "$MODE" in run|test) ;; *) echo "usage: $0 run|test" >&2; exit 2 ;; esac
 # Debian packages the project needs, each with the check that says whether it is missing
 missing=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+# FluidSynth renders the soundfont-based synthetic datasets (pitch, instrument, chords)
+ldconfig -p 2>/dev/null | grep -q 'libfluidsynth\.so\.3' || missing+=(libfluidsynth3)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "bootstrap: installing Debian packages: ${missing[*]}"

@@ -34,9 +34,9 @@ def cmd_generate_data(a):
 
 
 def cmd_extract_features(a):
-    from mirtrim.features.build import build_drum_features
+    from mirtrim.features.build import build_features
 
-    print(json.dumps(build_drum_features(a.data, a.out)))
+    print(json.dumps(build_features(a.data, a.out)))
 
 
 def cmd_train_dense(a):
@@ -86,6 +86,12 @@ def cmd_plot_tradeoff(a):
     from mirtrim.report.figures import plot_tradeoff
 
     plot_tradeoff(a.summary, a.task, a.out)
+
+
+def cmd_plot_data(a):
+    from mirtrim.report.figures import plot_data_example
+
+    plot_data_example(a.features, a.task, a.out)
 
 
 def cmd_manifest(a):
@@ -160,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--summary", required=True, help="aggregated CSV")
     sp.add_argument("--task", required=True)
     sp.add_argument("--out", required=True, help="PDF path; the PNG goes beside it")
+
+    sp = add("plot-data", cmd_plot_data, "picture of one model input of a task (PNG)")
+    sp.add_argument("--features", required=True, help="feature file (.npz)")
+    sp.add_argument("--task", required=True)
+    sp.add_argument("--out", required=True, help="PNG path")
 
     sp = add("manifest", cmd_manifest, "write the figures/all manifest (sha256 of every figure and table)")
     sp.add_argument("--out", required=True)

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 
-DATASET_OF_TASK = {"onsets": "drumloops", "drums": "drumloops"}
+DATASET_OF_TASK = {"singing": "voices", "instrument": "instruments", "pitch": "notes", "pitch_medium": "notes",
+                   "chords": "songs", "drums": "drumloops", "onsets": "drumloops"}
 
 FIDELITY_PRESETS = {
     # the better behaviour (paper.md §10)
     "default": {"test_selection": "best_valid", "onset_metric": "seconds", "onset_empty": "one",
-                "activation_mode": "eval", "rewind_bn_stats": True, "transcription_loss": "bce"},
+                "activation_mode": "eval", "rewind_bn_stats": True, "transcription_loss": "bce",
+                "chord_loss": "weighted_ce", "chord_metric": "majmin"},
     # the original code's behaviour
     "paper": {"test_selection": "min_over_epochs", "onset_metric": "frame_index", "onset_empty": "one",
-              "activation_mode": "train", "rewind_bn_stats": False, "transcription_loss": "ce_on_sigmoid_sum"},
+              "activation_mode": "train", "rewind_bn_stats": False, "transcription_loss": "ce_on_sigmoid_sum",
+              "chord_loss": "weighted_ce", "chord_metric": "accuracy"},
 }
 TRAIN_DEFAULTS = {"batch_size": 64, "patience": 30, "rewind_unit": "epoch"}  # as in the schema
 TRAIN_KEYS = ("epochs", "lr", "batch_size", "patience", "rewind_epoch", "rewind_unit")

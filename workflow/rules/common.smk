@@ -74,6 +74,7 @@ def figure_files():
     for task in config["tasks"]:
         out += [f"figures/tradeoff_{task}.pdf", f"figures/tradeoff_{task}.png"]
     out += [f"results/summary/{task}.csv" for task in config["tasks"]]
+    out += [f"figures/data/{task}.png" for task in config["tasks"]]
     return out
 
 

@@ -57,6 +57,34 @@ rule plot_tradeoff:
         "--task {wildcards.task} --out {output.pdf} > {log} 2>&1"
 
 
+rule plot_data:
+    input:
+        features=features_of,
+        code=package_file("report/figures.py"),
+    output:
+        report(
+            "figures/data/{task}.png",
+            caption="../report/data.rst",
+            category="Data",
+            labels={"task": "{task}", "figure": "one input"},
+        ),
+    log:
+        "results/logs/plot_data/{task}.log",
+    benchmark:
+        "results/benchmarks/plot_data/{task}.tsv"
+    conda:
+        "../../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        src=source_root,
+    shell:
+        "PYTHONPATH={params.src} python -m mirtrim plot-data --features {input.features} "
+        "--task {wildcards.task} --out {output} > {log} 2>&1"
+
+
 rule figures_all:
     default_target: True
     input:

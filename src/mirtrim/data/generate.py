@@ -9,7 +9,7 @@ import numpy as np
 from mirtrim import __version__
 from mirtrim.data import drumloops, instruments, notes, songs, voices
 from mirtrim.data.layout import md5_of, write_onsets
-from mirtrim.utils.atomic import atomic_dir, write_json
+from mirtrim.utils.atomic import atomic_dir, log, write_json
 
 SPLITS = ("train", "test")
 MODULES = {"drumloops": drumloops, "notes": notes, "instruments": instruments, "voices": voices, "songs": songs}
@@ -109,7 +109,7 @@ WRITERS = {"drumloops": _drumloops, "notes": _notes, "instruments": _instruments
 NEEDS_SOUNDFONT = {"notes", "instruments", "songs"}
 
 
-def generate(dataset: str, scale: str, seed: int, out_dir: str | Path, progress=print) -> dict:
+def generate(dataset: str, scale: str, seed: int, out_dir: str | Path, progress=log) -> dict:
     """Generate ``dataset`` at ``scale``; the folder appears only when complete."""
     if dataset not in MODULES:
         raise ValueError(f"unknown synthetic dataset {dataset!r}; known: {sorted(MODULES)}")

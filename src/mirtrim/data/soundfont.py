@@ -2,9 +2,9 @@
 
 The default soundfont is ``TimGM6mb.sf2`` from the ``pretty_midi`` wheel (GPL-2; used to render
 data, never redistributed), so rendering needs no download. FluidSynth's own reverb and chorus
-are off: every example is rendered from a reset synthesiser, so its audio does not depend on what
-was rendered before it (bit-identical across runs and processes), and room effects are added
-per example in numpy (``effects.condition``).
+are off, and every example gets a fresh synthesiser (a reset one still carries its dither state),
+so an example's audio never depends on what was rendered before it: bit-identical across runs,
+processes and rendering orders. Room effects are added per example in numpy (``effects.condition``).
 """
 
 from __future__ import annotations
@@ -36,14 +36,11 @@ class SoundFontSynth:
         except (ImportError, OSError) as err:
             raise RuntimeError("rendering needs pyfluidsynth and the system library libfluidsynth3 "
                                "(Debian: apt-get install libfluidsynth3); scripts/bootstrap.sh installs both") from err
+        self._fluidsynth = fluidsynth
         self.sr = sr
         self.path = Path(soundfont or default_soundfont())
-        self.synth = fluidsynth.Synth(samplerate=float(sr), gain=0.6)
-        for key, value in (("synth.reverb.active", 0), ("synth.chorus.active", 0)):
-            self.synth.setting(key, value)
-        self.sfid = self.synth.sfload(str(self.path))
-        if self.sfid < 0:
-            raise RuntimeError(f"cannot load soundfont {self.path}")
+        if not self.path.is_file():
+            raise RuntimeError(f"soundfont not found: {self.path}")
 
     @property
     def licence(self) -> str:
@@ -51,9 +48,20 @@ class SoundFontSynth:
 
     def render(self, events: list[tuple], duration: float, programs: dict[int, int]) -> np.ndarray:
         """``events``: (time s, channel, 'on'|'off'|'bend', key or bend value, velocity); channel 9 is drums."""
-        self.synth.system_reset()
+        self.synth = self._fluidsynth.Synth(samplerate=float(self.sr), gain=0.6)
+        try:
+            return self._render(events, duration, programs)
+        finally:
+            self.synth.delete()
+
+    def _render(self, events, duration, programs) -> np.ndarray:
+        for key, value in (("synth.reverb.active", 0), ("synth.chorus.active", 0)):
+            self.synth.setting(key, value)
+        sfid = self.synth.sfload(str(self.path))
+        if sfid < 0:
+            raise RuntimeError(f"cannot load soundfont {self.path}")
         for channel, program in programs.items():
-            self.synth.program_select(channel, self.sfid, 128 if channel == 9 else 0, program)
+            self.synth.program_select(channel, sfid, 128 if channel == 9 else 0, program)
         total = int(round(duration * self.sr))
         out, done = [], 0
         for t, channel, kind, key, velocity in sorted(events, key=lambda e: (e[0], e[2] != "off")):

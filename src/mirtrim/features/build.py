@@ -1,4 +1,4 @@
-"""Turn a dataset folder into one feature file (``.npz``) per dataset."""
+"""Turn a dataset folder into one feature file (``.npz``): model inputs, targets and references."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 
 from mirtrim.data.layout import DRUM_CLASSES, read_onsets
-from mirtrim.features import logmel
-from mirtrim.utils.atomic import atomic_path, read_json
+from mirtrim.features import cqt, logmel
+from mirtrim.utils.atomic import atomic_path, log, read_json
 
 
-def _load_audio(path: Path, sr: int) -> np.ndarray:
+def load_audio(path: Path, sr: int) -> np.ndarray:
+    """Mono float audio; a wrong rate, empty or unreadable file is one clear error naming it."""
     import soundfile as sf
 
     try:
@@ -25,40 +26,113 @@ def _load_audio(path: Path, sr: int) -> np.ndarray:
     return audio.mean(axis=1)
 
 
-def build_drum_features(data_dir: str | Path, out: str | Path, batch: int = 256, progress=print) -> dict:
+def _entries(meta: dict):
+    for split, entries in meta["splits"].items():
+        for e in entries:
+            yield split, e
+
+
+def drum_features(data_dir: Path, meta: dict, progress, batch: int = 256) -> dict:
     """Log-mel inputs, 3-class frame targets and onset times (seconds) for every example."""
+    fb = logmel.mel_filterbank()
+    X, Y, split_of, onset_time, onset_class, onset_ptr = [], [], [], [], [], [0]
+    items = list(_entries(meta))
+    for start in range(0, len(items), batch):
+        chunk = items[start:start + batch]
+        audio = [load_audio(data_dir / s / f"{e['id']}.wav", logmel.SR) for s, e in chunk]
+        length = max(len(a) for a in audio)
+        X.append(logmel.logmel(np.stack([np.pad(a, (0, length - len(a))) for a in audio]), fb).numpy())
+        for split, e in chunk:
+            times, labels = read_onsets(data_dir / split / f"{e['id']}.txt")
+            target = np.zeros((len(DRUM_CLASSES), logmel.N_FRAMES), dtype=np.uint8)
+            for f, lab in zip(logmel.onset_frames(times), labels):
+                if f >= 0:
+                    target[DRUM_CLASSES.index(lab), f] = 1
+            Y.append(target)
+            split_of.append(split)
+            onset_time.extend(times.tolist())
+            onset_class.extend(DRUM_CLASSES.index(lab) for lab in labels)
+            onset_ptr.append(len(onset_time))
+        progress(f"features: {min(start + batch, len(items))}/{len(items)}")
+    return {"X": np.concatenate(X).astype(np.float32), "Y": np.stack(Y), "split": np.array(split_of),
+            "onset_time": np.array(onset_time, dtype=np.float64), "onset_class": np.array(onset_class, dtype=np.int8),
+            "onset_ptr": np.array(onset_ptr, dtype=np.int64), "sr": np.int64(logmel.SR), "hop": np.int64(logmel.HOP)}
+
+
+def waveform_features(data_dir: Path, meta: dict, progress, length: int, classes: tuple[str, ...]) -> dict:
+    """Raw waveforms cut or padded to the model's input length, with class indices."""
+    X, y, split_of = [], [], []
+    for i, (split, e) in enumerate(_entries(meta)):
+        audio = load_audio(data_dir / split / f"{e['id']}.wav", meta["sample_rate"])[:length]
+        if e["label"] not in classes:
+            raise ValueError(f"{data_dir}/{split}/{e['id']}: label {e['label']!r} is not one of {', '.join(classes)}")
+        X.append(np.pad(audio, (0, length - len(audio))))
+        y.append(classes.index(e["label"]))
+        split_of.append(split)
+    progress(f"features: {len(X)} examples")
+    return {"X": np.stack(X).astype(np.float16), "y": np.array(y, dtype=np.int64), "split": np.array(split_of)}
+
+
+def pitch_features(data_dir: Path, meta: dict, progress, frames_per_note: int = 4, frame: int = 1024) -> dict:
+    """z-normalised 1024-sample frames from each note's sustained part, with the f0 in cents."""
+    from mirtrim.metrics.pitch import hz_to_cents
+
+    X, cents, split_of = [], [], []
+    for split, e in _entries(meta):
+        audio = load_audio(data_dir / split / f"{e['id']}.wav", meta["sample_rate"])
+        starts = np.linspace(0.1 * len(audio), 0.7 * len(audio) - frame, frames_per_note).astype(int)
+        for s in starts:
+            x = audio[s:s + frame].astype(np.float64)
+            X.append((x - x.mean()) / (x.std() + 1e-8))
+            cents.append(hz_to_cents(e["f0_hz"]))
+            split_of.append(split)
+    progress(f"features: {len(X)} frames")
+    return {"X": np.stack(X).astype(np.float32), "cents": np.array(cents), "split": np.array(split_of)}
+
+
+def chord_features(data_dir: Path, meta: dict, progress) -> dict:
+    """Per-song CQT frames and per-frame 25-class labels (windows are cut at load time)."""
+    from mirtrim.data.songs import read_lab
+    from mirtrim.metrics.chords import NO_CHORD, label_class
+
+    frames, labels, ptr, song_split = [], [], [0], []
+    for split, e in _entries(meta):
+        c = cqt.log_cqt(load_audio(data_dir / split / f"{e['id']}.wav", cqt.SR))
+        times = np.arange(len(c)) * cqt.HOP / cqt.SR
+        lab = np.full(len(c), NO_CHORD, dtype=np.int64)
+        for start, end, label in read_lab(data_dir / split / f"{e['id']}.lab"):
+            lab[(times >= start) & (times < end)] = label_class(label)
+        frames.append(c)
+        labels.append(lab)
+        ptr.append(ptr[-1] + len(c))
+        song_split.append(split)
+        progress(f"features: {len(song_split)} songs")
+    return {"frames": np.concatenate(frames), "labels": np.concatenate(labels), "song_ptr": np.array(ptr),
+            "song_split": np.array(song_split)}
+
+
+def build_features(data_dir: str | Path, out: str | Path, progress=log) -> dict:
+    from mirtrim.data import instruments, voices
+
     data_dir = Path(data_dir)
     meta = read_json(data_dir / "metadata.json", "dataset metadata")
-    fb = logmel.mel_filterbank()
-    X, Y, split_of, ids, onset_time, onset_class, onset_ptr = [], [], [], [], [], [], [0]
-    for split, entries in meta["splits"].items():
-        for start in range(0, len(entries), batch):
-            chunk = entries[start:start + batch]
-            audio = [_load_audio(data_dir / split / f"{e['id']}.wav", logmel.SR) for e in chunk]
-            length = max(len(a) for a in audio)
-            padded = np.stack([np.pad(a, (0, length - len(a))) for a in audio])
-            X.append(logmel.logmel(padded, fb).numpy())
-            for e in chunk:
-                times, labels = read_onsets(data_dir / split / f"{e['id']}.txt")
-                target = np.zeros((len(DRUM_CLASSES), logmel.N_FRAMES), dtype=np.uint8)
-                frames = logmel.onset_frames(times)
-                for f, lab in zip(frames, labels):
-                    if f >= 0:
-                        target[DRUM_CLASSES.index(lab), f] = 1
-                Y.append(target)
-                split_of.append(split)
-                ids.append(e["id"])
-                onset_time.extend(times.tolist())
-                onset_class.extend(DRUM_CLASSES.index(lab) for lab in labels)
-                onset_ptr.append(len(onset_time))
-            progress(f"features {split}: {min(start + batch, len(entries))}/{len(entries)}")
-    X = np.concatenate(X).astype(np.float32)
-    if not np.isfinite(X).all():
-        raise ValueError(f"{data_dir}: non-finite log-mel values")
-    arrays = {"X": X, "Y": np.stack(Y), "split": np.array(split_of), "ids": np.array(ids),
-              "onset_time": np.array(onset_time, dtype=np.float64), "onset_class": np.array(onset_class, dtype=np.int8),
-              "onset_ptr": np.array(onset_ptr, dtype=np.int64), "sr": np.int64(logmel.SR), "hop": np.int64(logmel.HOP)}
+    kind = meta.get("dataset")
+    if kind == "drumloops":
+        arrays = drum_features(data_dir, meta, progress)
+    elif kind == "instruments":
+        arrays = waveform_features(data_dir, meta, progress, instruments.CHUNK, instruments.CLASSES)
+    elif kind == "voices":
+        arrays = waveform_features(data_dir, meta, progress, int(voices.SECONDS * voices.SR), voices.TECHNIQUES)
+    elif kind == "notes":
+        arrays = pitch_features(data_dir, meta, progress)
+    elif kind == "songs":
+        arrays = chord_features(data_dir, meta, progress)
+    else:
+        raise ValueError(f"{data_dir}/metadata.json: unknown dataset kind {kind!r}")
+    for key, value in arrays.items():
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise ValueError(f"{data_dir}: non-finite values in feature '{key}'")
     with atomic_path(out, suffix=".npz") as tmp:
         with open(tmp, "wb") as fh:
             np.savez_compressed(fh, **arrays)
-    return {"examples": len(X), "shape": list(X.shape[1:])}
+    return {k: list(v.shape) for k, v in arrays.items()}

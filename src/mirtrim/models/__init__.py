@@ -39,3 +39,8 @@ def build_model(arch: dict) -> nn.Module:
 
 def input_shape(task: str) -> tuple[int, ...]:
     return TASK_MODELS[task][2]
+
+
+# seconds of audio behind one model input (for the real-time factor)
+INPUT_SECONDS = {"singing": 3.0, "instrument": 32_768 / 22_050, "pitch": 1024 / 16_000, "pitch_medium": 1024 / 16_000,
+                 "chords": 15 * 2048 / 44_100, "drums": 50 * 1024 / 22_050, "onsets": 50 * 1024 / 22_050}

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 
-from mirtrim.models import input_shape
+from mirtrim.models import INPUT_SECONDS, input_shape
 from mirtrim.prune.mask import mask_stats
 from mirtrim.profile.counts import forward_costs
 from mirtrim.profile.latency import eager_latency
 from mirtrim.train.checkpoint import load_model
-
-AUDIO_SECONDS = {"onsets": 50 * 1024 / 22050, "drums": 50 * 1024 / 22050}  # audio behind one model input
 
 
 def profile_round(model_path: str, threads: int = 1, runs: int = 30, repeats: int = 3) -> dict:
@@ -25,5 +23,5 @@ def profile_round(model_path: str, threads: int = 1, runs: int = 30, repeats: in
     out["parameters_nominal"] = out["parameters"] - (masks["maskable"] - masks["alive"] if masks else 0)
     lat = eager_latency(model, shape, threads=threads, runs=runs, repeats=repeats)
     out.update(lat)
-    out["real_time_factor"] = AUDIO_SECONDS[task] / (lat["latency_ms"] / 1e3)
+    out["real_time_factor"] = INPUT_SECONDS[task] / (lat["latency_ms"] / 1e3)
     return out

@@ -51,3 +51,32 @@ def plot_tradeoff(summary_csv: str | Path, task: str, out_pdf: str | Path) -> No
     ax.grid(True, which="both", alpha=0.25, linewidth=0.5)
     _save(fig, out_pdf)
     plt.close(fig)
+
+
+def plot_data_example(features: str | Path, task: str, out_png: str | Path) -> None:
+    """One training input of a task as the model sees it (log-mel, CQT window, or waveform spectrogram)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    with np.load(features, allow_pickle=False) as data:
+        if "frames" in data:  # chords: a stretch of per-song CQT frames
+            image, ylabel = data["frames"][:200].T, "CQT bin (24/octave from 65 Hz)"
+        elif data["X"].ndim == 3:  # drums/onsets: log-mel
+            image, ylabel = data["X"][0], "mel band"
+        else:  # waveform tasks: a log-power spectrogram of the first input
+            x = data["X"][0].astype(np.float64)
+            n_fft = 512 if len(x) <= 4096 else 2048
+            hop = n_fft // 4
+            frames = np.lib.stride_tricks.sliding_window_view(x, n_fft)[::hop] * np.hanning(n_fft)
+            image, ylabel = np.log(np.abs(np.fft.rfft(frames, axis=1)).T ** 2 + 1e-8), "FFT bin"
+    fig, ax = plt.subplots(figsize=(3.4, 2.2))
+    ax.imshow(image, origin="lower", aspect="auto", cmap="magma")
+    ax.set_title(f"{task}: one input", fontsize=9)
+    ax.set_xlabel("frame")
+    ax.set_ylabel(ylabel, fontsize=7)
+    with atomic_path(out_png, suffix=".png") as tmp:
+        fig.savefig(tmp, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)

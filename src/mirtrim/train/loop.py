@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import copy
 import math
+import sys
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
+from tqdm import tqdm
 
+from mirtrim.utils.atomic import log
 from mirtrim.prune.mask import apply_masks, mask_gradients
 from mirtrim.train.tasks import Split
 
@@ -56,7 +59,7 @@ def evaluate(model, task, split: Split, device) -> dict:
 
 
 def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split, cfg: TrainConfig, *,
-                seed: int, device: torch.device, log=print, masks: dict | None = None) -> RoundResult:
+                seed: int, device: torch.device, log=log, masks: dict | None = None) -> RoundResult:
     """Train ``model`` in place; at the end it holds the best-validation weights.
 
     With ``masks`` (the masking baseline), masked weights get zero gradients and are re-zeroed
@@ -88,7 +91,9 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
         model.train()
         order = torch.randperm(len(train), generator=gen)
         total = 0.0
-        for b in range(n_batches):
+        # a live progress bar on a terminal; log files get the one line per epoch below
+        batches = tqdm(range(n_batches), desc=f"epoch {epoch}", leave=False, disable=not sys.stderr.isatty())
+        for b in batches:
             if step == cfg.rewind_iteration:
                 result.rewind_state = copy.deepcopy(model.state_dict())
             step += 1

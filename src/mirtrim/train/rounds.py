@@ -16,7 +16,7 @@ from mirtrim.prune.rewind import copy_norm_statistics, reinitialised, rewound
 from mirtrim.train.checkpoint import load_model, save_model
 from mirtrim.train.loop import TrainConfig, pick_device, summarise, train_round
 from mirtrim.train.tasks import make_task
-from mirtrim.utils.atomic import atomic_path, write_json
+from mirtrim.utils.atomic import atomic_path, log, write_json
 
 VALID_FRACTION = 0.2  # validation = a random 20 % of the training split, as in the paper
 VALID_SEED = 20200720  # fixed: every run of a task validates on the same examples
@@ -56,7 +56,7 @@ def _write_train_log(path, spec, round_index, result, seconds, model) -> None:
                       **summarise(result.history, result.best_epoch)})
 
 
-def run_dense(spec: dict, features: str, out_dir: str, rewind_out: str, log=print) -> None:
+def run_dense(spec: dict, features: str, out_dir: str, rewind_out: str, log=log) -> None:
     """Round 0: train the dense model, keep the full state after ``rewind_epoch`` epochs."""
     start = time.perf_counter()
     task, train, valid, test = task_data(spec, features)
@@ -115,7 +115,7 @@ def _mask(prev, ckpt, graph, spec, round_index, snapshot):
 
 
 def run_prune_round(spec: dict, features: str, prev_model: str, rewind_path: str, round_index: int,
-                    out_dir: str, log=print) -> None:
+                    out_dir: str, log=log) -> None:
     """Round r >= 1: score the previous round's trained model, trim or mask, reset, retrain."""
     start = time.perf_counter()
     method = spec["method"]

@@ -65,3 +65,8 @@ def read_json(path: str | os.PathLike, what: str = "JSON file"):
         raise SystemExit(f"error: {what} not found: {path}") from None
     except json.JSONDecodeError as err:
         raise SystemExit(f"error: {what} {path} is not valid JSON ({err.msg} at line {err.lineno})") from None
+
+
+def log(message: str) -> None:
+    """Print a progress line immediately (job logs are files: block buffering would hide them)."""
+    print(message, flush=True)
