@@ -94,6 +94,21 @@ def cmd_plot_data(a):
     plot_data_example(a.features, a.task, a.out)
 
 
+def cmd_baseline(a):
+    from mirtrim.metrics.baselines import run_baseline
+    from mirtrim.utils.atomic import write_json
+
+    record = run_baseline(a.data, a.task)
+    write_json(a.out, record)
+    print(json.dumps(record))
+
+
+def cmd_table_baselines(a):
+    from mirtrim.report.tables import baseline_table
+
+    baseline_table(a.baselines, a.dense_evals, a.out_csv, a.out_md)
+
+
 def cmd_manifest(a):
     from mirtrim.report.manifest import write_manifest
 
@@ -171,6 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--features", required=True, help="feature file (.npz)")
     sp.add_argument("--task", required=True)
     sp.add_argument("--out", required=True, help="PNG path")
+
+    sp = add("baseline", cmd_baseline, "score a trivial (non-deep) baseline on a dataset's test split")
+    sp.add_argument("--data", required=True, help="dataset folder")
+    sp.add_argument("--task", required=True)
+    sp.add_argument("--out", required=True)
+
+    sp = add("table-baselines", cmd_table_baselines, "trivial baselines vs dense models, CSV + Markdown")
+    sp.add_argument("--baselines", nargs="+", required=True)
+    sp.add_argument("--dense-evals", nargs="+", required=True, help="round-0 eval records (one per task)")
+    sp.add_argument("--out-csv", required=True)
+    sp.add_argument("--out-md", required=True)
 
     sp = add("manifest", cmd_manifest, "write the figures/all manifest (sha256 of every figure and table)")
     sp.add_argument("--out", required=True)

@@ -35,7 +35,8 @@ def test_dry_run_of_the_default_config_has_the_expected_jobs():
     # config.yaml: onsets, 1 seed, 1 method, 8 rounds (dense round 0 + 7 trimming rounds)
     assert job_counts(proc.stdout) == {
         "generate_data": 1, "extract_features": 1, "train_dense": 1, "prune_round": 7, "evaluate_round": 8,
-        "profile_round": 8, "aggregate_task": 1, "plot_tradeoff": 1, "plot_data": 1, "figures_all": 1, "total": 30}
+        "profile_round": 8, "aggregate_task": 1, "plot_tradeoff": 1, "plot_data": 1, "baseline_task": 1, "table_baselines": 1,
+        "figures_all": 1, "total": 32}
 
 
 def test_invalid_config_fails_before_any_job(tmp_path):

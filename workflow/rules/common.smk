@@ -43,6 +43,16 @@ def rewind_state(wildcards):
     return f"results/runs/{wildcards.task}/{dense_run(wildcards)}/rewind.pt"
 
 
+def dataset_of(wildcards):
+    return f"results/data/{grid.dataset_id(config, wildcards.task)}"
+
+
+def dense_evals():
+    """Round 0 of the first seed of every task: the dense reference in summary tables."""
+    seed = config["seeds"][0]
+    return [f"results/eval/{task}/{grid.dense_id(seed)}/round00.json" for task in config["tasks"]]
+
+
 def dataset_settings(wildcards):
     return grid.datasets(config)[wildcards.dataset]
 
@@ -75,6 +85,7 @@ def figure_files():
         out += [f"figures/tradeoff_{task}.pdf", f"figures/tradeoff_{task}.png"]
     out += [f"results/summary/{task}.csv" for task in config["tasks"]]
     out += [f"figures/data/{task}.png" for task in config["tasks"]]
+    out += ["figures/table_baselines.csv", "figures/table_baselines.md"]
     return out
 
 

@@ -85,6 +85,31 @@ rule plot_data:
         "--task {wildcards.task} --out {output} > {log} 2>&1"
 
 
+rule table_baselines:
+    input:
+        baselines=expand("results/baselines/{task}.json", task=config["tasks"]),
+        dense=dense_evals(),
+        code=package_file("report/tables.py"),
+    output:
+        csv="figures/table_baselines.csv",
+        md="figures/table_baselines.md",
+    log:
+        "results/logs/table_baselines.log",
+    benchmark:
+        "results/benchmarks/table_baselines.tsv"
+    conda:
+        "../../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        src=source_root,
+    shell:
+        "PYTHONPATH={params.src} python -m mirtrim table-baselines --baselines {input.baselines} "
+        "--dense-evals {input.dense} --out-csv {output.csv} --out-md {output.md} > {log} 2>&1"
+
+
 rule figures_all:
     default_target: True
     input:

@@ -1,0 +1,32 @@
+"""Tables computed from results/: written as CSV and Markdown (and LaTeX where the paper needs it)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from mirtrim.utils.atomic import read_json, write_text
+
+
+def baseline_table(baselines: list[str], dense_evals: list[str], out_csv: str | Path, out_md: str | Path) -> None:
+    """Trivial baseline vs the trained dense model, per task, on the same test split and metric."""
+    dense = {}
+    for path in dense_evals:
+        ev = read_json(path, "evaluation record")
+        dense[ev["task"]] = ev["test_error"]
+    rows = []
+    for path in baselines:
+        b = read_json(path, "baseline record")
+        rows.append({"task": b["task"], "dataset": f"{b['dataset']}-{b['scale']}", "baseline": b["baseline"],
+                     "baseline_error": round(b["error"], 4), "dense_model_error": round(dense[b["task"]], 4)})
+    rows.sort(key=lambda r: r["task"])
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(out_csv, buf.getvalue())
+    lines = ["| task | data | trivial baseline | baseline error | dense model error |", "|---|---|---|---|---|"]
+    lines += [f"| {r['task']} | {r['dataset']} | {r['baseline']} | {r['baseline_error']:.3f} | "
+              f"{r['dense_model_error']:.3f} |" for r in rows]
+    write_text(out_md, "\n".join(lines) + "\n")
