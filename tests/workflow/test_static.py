@@ -32,11 +32,12 @@ def test_dry_run_of_the_default_config_has_the_expected_jobs():
     start = time.perf_counter()
     proc = snakemake("figures/all", "-n")
     assert time.perf_counter() - start < 60
-    # config.yaml: onsets, 1 seed, 1 method, 8 rounds (dense round 0 + 7 trimming rounds)
+    # config.yaml: six tasks on five datasets (drums and onsets share one), 1 seed, 1 method,
+    # 7 rounds per task (chords 6): prune rounds 6 * 5 + 5 = 35, records 35 + 6 dense = 41
     assert job_counts(proc.stdout) == {
-        "generate_data": 1, "extract_features": 1, "train_dense": 1, "prune_round": 7, "evaluate_round": 8,
-        "profile_round": 8, "aggregate_task": 1, "plot_tradeoff": 1, "plot_data": 1, "baseline_task": 1, "table_baselines": 1,
-        "figures_all": 1, "total": 32}
+        "generate_data": 5, "extract_features": 5, "baseline_task": 6, "plot_data": 6, "train_dense": 6,
+        "prune_round": 35, "evaluate_round": 41, "profile_round": 41, "aggregate_task": 6, "plot_tradeoff": 6,
+        "table_baselines": 1, "figures_all": 1, "total": 159}
 
 
 def test_invalid_config_fails_before_any_job(tmp_path):
