@@ -109,6 +109,16 @@ def cmd_table_baselines(a):
     baseline_table(a.baselines, a.dense_evals, a.out_csv, a.out_md)
 
 
+def cmd_benchmarks(a):
+    from mirtrim.report.benchmarks import markdown_summary, read_benchmarks
+    from mirtrim.utils.atomic import write_text
+
+    text = markdown_summary(read_benchmarks(a.root), top=a.top)
+    if a.out:
+        write_text(a.out, text)
+    print(text, end="")
+
+
 def cmd_manifest(a):
     from mirtrim.report.manifest import write_manifest
 
@@ -197,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--dense-evals", nargs="+", required=True, help="round-0 eval records (one per task)")
     sp.add_argument("--out-csv", required=True)
     sp.add_argument("--out-md", required=True)
+
+    sp = add("benchmarks", cmd_benchmarks, "summarise Snakemake benchmark files: time per rule, costliest jobs")
+    sp.add_argument("--root", default="results/benchmarks")
+    sp.add_argument("--top", type=int, default=5)
+    sp.add_argument("--out", help="also write the Markdown table here")
 
     sp = add("manifest", cmd_manifest, "write the figures/all manifest (sha256 of every figure and table)")
     sp.add_argument("--out", required=True)

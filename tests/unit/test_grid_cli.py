@@ -86,3 +86,34 @@ def test_bad_spec_is_one_clear_line():
                           "--model", "m", "--train-log", "t", "--round", "0", "--out", "o"], capture_output=True,
                          text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")})
     assert out.returncode == 2 and "--spec is not valid JSON" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "feature file not found"),
+    (b"this is not a zip archive", "is corrupted or not an .npz archive"),
+])
+def test_bad_feature_files_give_one_line(tmp_path, content, message):
+    features = tmp_path / "features.npz"
+    if content is not None:
+        features.write_bytes(content)
+    spec = json.dumps(grid.spec(yaml.safe_load(CONFIGS[1].read_text()), "onsets", "dense-s0"))
+    out = subprocess.run([sys.executable, "-m", "mirtrim", "train-dense", "--spec", spec, "--features", str(features),
+                          "--out-dir", str(tmp_path / "r"), "--rewind-out", str(tmp_path / "rw.pt")],
+                         capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")})
+    assert out.returncode != 0 and message in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "r").exists() and not (tmp_path / "rw.pt").exists()
+
+
+def test_corrupted_checkpoint_gives_one_line(tmp_path):
+    bad = tmp_path / "model.pt"
+    bad.write_bytes(b"\x00" * 100)
+    out = subprocess.run([sys.executable, "-m", "mirtrim", "profile", "--model", str(bad), "--out", str(tmp_path / "p")],
+                         capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")})
+    assert out.returncode != 0 and "not a readable mirtrim checkpoint" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_masking_with_another_criterion_is_refused():
+    config = yaml.safe_load(CONFIGS[0].read_text())
+    config["methods"].append({"prune": "mask", "criterion": "batchnorm", "scope": "local", "reset": "rewind"})
+    with pytest.raises(ValueError, match=r"methods\[1\]: masking supports only criterion 'magnitude'"):
+        grid.runs(config, "onsets")
