@@ -81,3 +81,17 @@ def test_classification_error():
     split = Split(torch.zeros(4, 3), torch.tensor([0, 1, 2, 1]))
     logits = torch.eye(3)[[0, 1, 0, 0]]
     assert task.error(logits, split)["error"] == pytest.approx(0.5)
+
+
+def test_chord_validation_holds_out_whole_songs(tmp_path):
+    from mirtrim.train.rounds import task_data
+
+    n_songs, frames_per_song = 10, 30
+    feats = {"frames": np.random.default_rng(0).standard_normal((n_songs * frames_per_song, 105)).astype(np.float32),
+             "labels": np.zeros(n_songs * frames_per_song, dtype=np.int64),
+             "song_ptr": np.arange(0, n_songs * frames_per_song + 1, frames_per_song),
+             "song_split": np.array(["train"] * 8 + ["test"] * 2)}
+    np.savez(tmp_path / "f.npz", **feats)
+    task, train, valid, test = task_data({"task": "chords", "fidelity": {}}, tmp_path / "f.npz")
+    assert not set(train.groups) & set(valid.groups) and len(set(valid.groups)) == 1
+    assert len(train) + len(valid) == 8 * (frames_per_song - 14)

@@ -36,9 +36,16 @@ def task_data(spec: dict, features_path: str | Path):
     task = make_task(spec["task"], spec["fidelity"])
     feats = load_features(features_path)
     train_all, test = task.load(feats, "train"), task.load(feats, "test")
-    order = np.random.default_rng(VALID_SEED).permutation(len(train_all))
-    n_valid = max(1, int(VALID_FRACTION * len(train_all)))
-    return task, train_all.subset(np.sort(order[n_valid:])), train_all.subset(np.sort(order[:n_valid])), test
+    rng = np.random.default_rng(VALID_SEED)
+    if train_all.groups is None:
+        order = rng.permutation(len(train_all))
+        valid = order[:max(1, int(VALID_FRACTION * len(train_all)))]
+    else:  # overlapping windows of one song must not straddle train and validation
+        groups = np.unique(train_all.groups)
+        held = rng.permutation(groups)[:max(1, int(VALID_FRACTION * len(groups)))]
+        valid = np.flatnonzero(np.isin(train_all.groups, held))
+    rest = np.setdiff1d(np.arange(len(train_all)), valid)
+    return task, train_all.subset(rest), train_all.subset(np.sort(valid)), test
 
 
 def _train_config(spec: dict, rewind: bool) -> TrainConfig:

@@ -23,6 +23,7 @@ class Split:
     x: Any  # a tensor, or anything indexable by a tensor of example indices (see FrameWindows)
     y: torch.Tensor
     refs: Any = None  # task-specific references for the metric, indexed like x
+    groups: np.ndarray | None = None  # examples that must stay on one side of a split (windows of one song)
 
     def __len__(self) -> int:
         return len(self.y)
@@ -31,7 +32,7 @@ class Split:
         idx_t = torch.as_tensor(idx, dtype=torch.long)
         refs = None if self.refs is None else (
             self.refs[idx] if isinstance(self.refs, np.ndarray) else [self.refs[i] for i in idx])
-        return Split(self.x[idx_t], self.y[idx_t], refs)
+        return Split(self.x[idx_t], self.y[idx_t], refs, None if self.groups is None else self.groups[idx])
 
 
 def _rows(features: dict, split: str, key: str = "split") -> np.ndarray:
@@ -112,13 +113,15 @@ class ChordTask:
     def load(self, features: dict, split: str) -> Split:
         songs = _rows(features, split, "song_split")
         ptr, labels = features["song_ptr"], features["labels"]
-        starts = np.concatenate([np.arange(ptr[s], ptr[s + 1] - self.WINDOW + 1) for s in songs])
+        per_song = [np.arange(ptr[s], ptr[s + 1] - self.WINDOW + 1) for s in songs]
+        starts = np.concatenate(per_song)
+        groups = np.concatenate([np.full(len(w), s) for s, w in zip(songs, per_song)])
         frames = torch.from_numpy(features["frames"].astype(np.float32))
         y = torch.from_numpy(labels[starts + self.CENTRE].astype(np.int64))
         if split == "train":
             counts = np.bincount(y.numpy(), minlength=NO_CHORD + 1).astype(np.float64)
             self.class_weights = torch.tensor(counts.sum() / np.maximum(counts, 1) / len(counts), dtype=torch.float32)
-        return Split(FrameWindows(frames, torch.from_numpy(starts)), y)
+        return Split(FrameWindows(frames, torch.from_numpy(starts)), y, groups=groups)
 
     def augment(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
         """Random transposition in [-4, +4] semitones: shift the CQT by 2 bins per semitone, and the label."""
