@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-def snakemake(*args, cwd=ROOT, check=True, timeout=900):
+def snakemake(*args, cwd=ROOT, check=True, timeout=2400):
     """Run Snakemake from this interpreter's environment; return the completed process."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     proc = subprocess.run([str(BIN / "snakemake"), *args], cwd=cwd, capture_output=True, text=True, env=env,
