@@ -100,8 +100,3 @@ def spec(config: dict, task: str, run: str) -> dict:
 
 def spec_json(config: dict, task: str, run: str) -> str:
     return json.dumps(spec(config, task, run), sort_keys=True, separators=(",", ":"))
-
-
-def all_runs(config: dict) -> list[tuple[str, str]]:
-    """(task, run) for every run whose curve is reported, dense runs excluded."""
-    return [(task, r) for task in config["tasks"] for r in runs(config, task)]

@@ -1,6 +1,5 @@
 """The seven paper models: exact dense statistics, and trim -> forward/backward -> save/reload -> ONNX."""
 
-import copy
 
 import numpy as np
 import pytest

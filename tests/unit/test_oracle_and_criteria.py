@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from mirtrim.prune import CouplingError, CouplingGraph, Group, Consumer, apply_kept, make_plan, score_units, unit_counts
+from mirtrim.prune import CouplingError, CouplingGraph, apply_kept, make_plan, score_units
 
 from zoo import Conv1dFlatten, Conv2dMultiHead, ConvRecurrent, randomise_norms
 

@@ -6,7 +6,7 @@ import torch
 
 from mirtrim.metrics.chords import NO_CHORD, chord_scores, class_label, label_class, transpose_class
 from mirtrim.metrics.pitch import BIN_CENTS, decode_cents, hz_to_cents, pitch_scores, target_bins
-from mirtrim.train.tasks import ChordTask, ClassificationTask, FrameWindows, PitchTask, Split
+from mirtrim.train.tasks import ChordTask, ClassificationTask, PitchTask, Split
 
 
 def test_cents_scale_matches_crepe():

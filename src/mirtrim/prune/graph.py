@@ -67,12 +67,6 @@ class CouplingGraph:
     groups: tuple[Group, ...]
     boundary: tuple[str, ...] = field(default_factory=tuple)
 
-    def group(self, name: str) -> Group:
-        for g in self.groups:
-            if g.name == name:
-                return g
-        raise KeyError(name)
-
     @property
     def names(self) -> list[str]:
         return [g.name for g in self.groups]
