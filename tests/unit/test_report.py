@@ -16,10 +16,12 @@ def test_benchmark_summary_totals_per_rule(tmp_path):
         path = tmp_path / rule / f"{job}.tsv"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(HEADER + f"{secs}\t0:00:00\t512.5\t1\t1\t1\t0\t0\t0\t1\n")
+    (tmp_path / "figures_table.tsv").write_text(HEADER + "1.0\t0:00:01\t10\t1\t1\t1\t0\t0\t0\t1\n")
     rows = read_benchmarks(tmp_path)
+    assert ("figures_table", "-") in {(r["rule"], r["job"]) for r in rows}
     assert {(r["rule"], r["job"]) for r in rows} >= {("prune_round", "onsets/r/round02")}
     text = markdown_summary(rows, top=2)
-    assert "| prune_round | 2 | 90.0 | 45.0 | 60.0 |" in text and "3.5 min over 3 jobs" in text
+    assert "| prune_round | 2 | 90.0 | 45.0 | 60.0 |" in text and "3.5 min over 4 jobs" in text
     assert text.index("train_dense | onsets/dense-s0") < text.index("prune_round | onsets/r/round01")
 
 

@@ -16,8 +16,8 @@ def read_benchmarks(root: str | Path) -> list[dict]:
             records = list(csv.DictReader(fh, delimiter="\t"))
         if not records:
             continue
-        rule = path.relative_to(root).parts[0]
-        job = str(path.relative_to(root / rule).with_suffix(""))
+        parts = path.relative_to(root).with_suffix("").parts
+        rule, job = parts[0], "/".join(parts[1:]) or "-"  # a rule without wildcards sits at the top
         rss = records[-1].get("max_rss", "-")
         rows.append({"rule": rule, "job": job, "seconds": float(records[-1]["s"]),
                      "max_rss_mb": float(rss) if rss not in ("-", "", None) else float("nan")})
