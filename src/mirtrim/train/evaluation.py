@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mirtrim.train.checkpoint import load_model
 from mirtrim.train.loop import evaluate, pick_device
-from mirtrim.train.rounds import task_data
+from mirtrim.train.rounds import test_data
 from mirtrim.train.tasks import TranscriptionTask
 from mirtrim.utils.atomic import read_json
 
@@ -13,7 +13,7 @@ def evaluate_round(spec: dict, features: str, model_path: str, train_log: str, r
     model, _ = load_model(model_path)
     device = pick_device(spec["device"])
     model.to(device)
-    task, _, _, test = task_data(spec, features)
+    task, test = test_data(spec, features)
     metrics = evaluate(model, task, test, device)
     variants = {}
     if isinstance(task, TranscriptionTask):  # report both onset-F conventions whatever the switch says

@@ -32,6 +32,12 @@ def load_features(path: str | Path) -> dict:
         raise SystemExit(f"error: feature file {path} is corrupted or not an .npz archive ({err})") from None
 
 
+def test_data(spec: dict, features_path: str | Path):
+    """The task adapter and its test split only (evaluation needs no training data in memory)."""
+    task = make_task(spec["task"], spec["fidelity"])
+    return task, task.load(load_features(features_path), "test")
+
+
 def task_data(spec: dict, features_path: str | Path):
     task = make_task(spec["task"], spec["fidelity"])
     feats = load_features(features_path)

@@ -118,9 +118,12 @@ class ChordTask:
         groups = np.concatenate([np.full(len(w), s) for s, w in zip(songs, per_song)])
         frames = torch.from_numpy(features["frames"].astype(np.float32))
         y = torch.from_numpy(labels[starts + self.CENTRE].astype(np.int64))
-        if split == "train":
-            counts = np.bincount(y.numpy(), minlength=NO_CHORD + 1).astype(np.float64)
-            self.class_weights = torch.tensor(counts.sum() / np.maximum(counts, 1) / len(counts), dtype=torch.float32)
+        # class weights always come from the training songs, whichever split is loaded
+        train_songs = np.flatnonzero(features["song_split"] == "train")
+        train_labels = np.concatenate([labels[ptr[s] + self.CENTRE:ptr[s + 1] - self.WINDOW + 1 + self.CENTRE]
+                                       for s in train_songs])
+        counts = np.bincount(train_labels, minlength=NO_CHORD + 1).astype(np.float64)
+        self.class_weights = torch.tensor(counts.sum() / np.maximum(counts, 1) / len(counts), dtype=torch.float32)
         return Split(FrameWindows(frames, torch.from_numpy(starts)), y, groups=groups)
 
     def augment(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
