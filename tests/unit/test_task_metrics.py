@@ -6,7 +6,7 @@ import torch
 
 from mirtrim.metrics.chords import NO_CHORD, chord_scores, class_label, label_class, transpose_class
 from mirtrim.metrics.pitch import BIN_CENTS, decode_cents, hz_to_cents, pitch_scores, target_bins
-from mirtrim.train.tasks import ChordTask, ClassificationTask, PitchTask, Split
+from mirtrim.train.tasks import ChordTask, ClassificationTask, PitchTask, Split, TranscriptionTask, chance_level
 
 
 def test_cents_scale_matches_crepe():
@@ -95,3 +95,30 @@ def test_chord_validation_holds_out_whole_songs(tmp_path):
     task, train, valid, test = task_data({"task": "chords", "fidelity": {}}, tmp_path / "f.npz")
     assert not set(train.groups) & set(valid.groups) and len(set(valid.groups)) == 1
     assert len(train) + len(valid) == 8 * (frames_per_song - 14)
+
+
+def test_chance_level_is_the_best_constant_guess():
+    split = Split(torch.zeros(5, 3), torch.tensor([2, 2, 2, 0, 1]))
+    chance = chance_level(ClassificationTask(), split)
+    assert chance == {"chance_error": pytest.approx(0.4), "chance_predictor": "class 2"}
+
+
+def test_pitch_chance_is_the_most_frequent_pitch_within_50_cents():
+    cents = np.array([BIN_CENTS[100], BIN_CENTS[100] + 30.0, BIN_CENTS[200], BIN_CENTS[300]])
+    task = PitchTask()
+    split = task.load({"X": np.zeros((4, 1024), np.float32), "cents": cents, "split": np.array(["test"] * 4)}, "test")
+    chance = chance_level(task, split)
+    assert chance["chance_error"] == pytest.approx(0.5) and chance["chance_predictor"] in ("bin 100", "bin 101")
+
+
+def test_onset_chance_is_the_better_of_silence_and_an_onset_everywhere():
+    hop, sr = 1024, 22050
+    times = np.array([0.1, 0.5, 1.0, 1.5])  # four onsets, in four different frames
+    Y = np.zeros((1, 3, 50), np.int64)
+    Y[0, 0, np.floor(times * sr / hop).astype(int)] = 1
+    feats = {"X": np.zeros((1, 64, 50), np.float32), "Y": Y, "hop": hop, "sr": sr, "split": np.array(["test"]),
+             "onset_ptr": np.array([0, 4]), "onset_time": times, "onset_class": np.zeros(4, np.int64)}
+    task = TranscriptionTask("onsets")
+    chance = chance_level(task, task.load(feats, "test"))
+    # every frame an onset: 4 matches of 50 estimates and 4 references, F = 8 / 54
+    assert chance == {"chance_error": pytest.approx(1 - 8 / 54), "chance_predictor": "onset at every frame"}

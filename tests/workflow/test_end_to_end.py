@@ -23,13 +23,24 @@ def read_json(path):
 def test_manifest_lists_every_figure_with_its_checksum(tiny_run):
     lines = [l for l in (tiny_run / "figures/all").read_text().splitlines() if not l.startswith("#")]
     paths = [l.split()[2] for l in lines]
-    for task in ("onsets", "drums", "singing", "instrument", "pitch", "chords"):
+    for task in TASKS:
         assert {f"figures/tradeoff_{task}.pdf", f"figures/tradeoff_{task}.png", f"results/summary/{task}.csv",
                 f"figures/data/{task}.png"} <= set(paths)
     for line in lines:
         digest, size, path = line.split()
         data = (tiny_run / path).read_bytes()
         assert hashlib.sha256(data).hexdigest() == digest and len(data) == int(size) > 0
+
+
+TASKS = ("onsets", "drums", "singing", "instrument", "pitch", "chords")
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_every_dense_model_learns_well_below_chance(tiny_run, task):
+    """Chance = the best constant predictor on the test split, scored by the task's own metric."""
+    ev = read_json(tiny_run / f"results/eval/{task}/dense-s0/round00.json")
+    assert 0.5 < ev["chance_error"] <= 1.0
+    assert ev["test_error"] < ev["chance_error"] - 0.08, (task, ev["test_error"], ev["chance_error"])
 
 
 def test_rounds_shrink_the_physical_model(tiny_run):

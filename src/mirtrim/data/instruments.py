@@ -20,7 +20,7 @@ PROGRAMS = {"bn": [70], "cl": [71], "db": [43, 32], "fl": [73], "hn": [60], "ob"
 RANGES = {"bn": (34, 75), "cl": (50, 91), "db": (28, 60), "fl": (60, 96), "hn": (41, 77), "ob": (58, 91),
           "sax": (49, 81), "tba": (29, 65), "tbn": (40, 72), "tpt": (55, 82), "va": (48, 84), "vc": (36, 76),
           "vn": (55, 96)}
-SCALES = {"tiny": {"train": 104, "test": 52, "players": 3}, "small": {"train": 780, "test": 260, "players": 6},
+SCALES = {"tiny": {"train": 650, "test": 130, "players": 4}, "small": {"train": 780, "test": 260, "players": 6},
           "paper": {"train": 10000, "test": 2000, "players": 12}}
 
 

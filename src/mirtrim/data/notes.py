@@ -13,7 +13,7 @@ from mirtrim.data.effects import condition
 
 SR = 16_000
 NOTE_SECONDS = 1.0
-FRAMES_PER_NOTE = 4
+FRAMES_PER_NOTE = 16  # frames are cheap: many per rendered note give CREPE enough steps
 # GM program families (NSynth-like) with playable MIDI ranges
 FAMILIES = {
     "keyboard": ([0, 1, 2, 4, 5, 6, 7], (33, 96)), "organ": ([16, 17, 19, 20], (36, 96)),
@@ -23,7 +23,7 @@ FAMILIES = {
     "synth_lead": ([80, 81, 82], (36, 96)), "vocal": ([52, 53, 54], (43, 81)),
     "mallet": ([11, 12, 13], (53, 96)),
 }
-SCALES = {"tiny": {"train": 80, "test": 30}, "small": {"train": 700, "test": 180},
+SCALES = {"tiny": {"train": 320, "test": 80}, "small": {"train": 350, "test": 90},
           "paper": {"train": 8000, "test": 2000}}
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from mirtrim.data.layout import DRUM_CLASSES, read_onsets
+from mirtrim.data.notes import FRAMES_PER_NOTE
 from mirtrim.features import cqt, logmel
 from mirtrim.utils.atomic import atomic_path, log, read_json
 
@@ -73,7 +74,8 @@ def waveform_features(data_dir: Path, meta: dict, progress, length: int, classes
     return {"X": np.stack(X).astype(np.float16), "y": np.array(y, dtype=np.int64), "split": np.array(split_of)}
 
 
-def pitch_features(data_dir: Path, meta: dict, progress, frames_per_note: int = 4, frame: int = 1024) -> dict:
+def pitch_features(data_dir: Path, meta: dict, progress, frames_per_note: int = FRAMES_PER_NOTE,
+                   frame: int = 1024) -> dict:
     """z-normalised 1024-sample frames from each note's sustained part, with the f0 in cents."""
     from mirtrim.metrics.pitch import hz_to_cents
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mirtrim.train.checkpoint import load_model
 from mirtrim.train.loop import evaluate, pick_device
 from mirtrim.train.rounds import test_data
-from mirtrim.train.tasks import TranscriptionTask
+from mirtrim.train.tasks import TranscriptionTask, chance_level
 from mirtrim.utils.atomic import read_json
 
 
@@ -15,6 +15,7 @@ def evaluate_round(spec: dict, features: str, model_path: str, train_log: str, r
     model.to(device)
     task, test = test_data(spec, features)
     metrics = evaluate(model, task, test, device)
+    chance = chance_level(task, test)  # before the onset variant below switches the task's metric
     variants = {}
     if isinstance(task, TranscriptionTask):  # report both onset-F conventions whatever the switch says
         variants[f"onset_f_{task.metric}"] = metrics["f_mean"]
@@ -25,7 +26,7 @@ def evaluate_round(spec: dict, features: str, model_path: str, train_log: str, r
     return {
         "task": spec["task"], "run": spec["run"], "round": round_index, "seed": spec["seed"],
         "test_error": log["test_error_min_over_epochs"] if selection == "min_over_epochs" else metrics["error"],
-        "test_selection": selection,
+        "test_selection": selection, **chance,
         "test_error_best_valid": metrics["error"],
         "test_error_min_over_epochs": log["test_error_min_over_epochs"],
         "valid_error": log["valid_error"], "best_epoch": log["best_epoch"], "epochs_trained": log["epochs_trained"],
