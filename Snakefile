@@ -34,3 +34,11 @@ include: "workflow/rules/prune.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/profile.smk"
 include: "workflow/rules/figures.smk"
+
+
+# The default target lives here: Snakemake ignores `default_target` in included files
+# (snakemake/snakemake#2773), so `snakemake --cores 8` with no target would do nothing.
+rule all:
+    default_target: True
+    input:
+        "figures/all",

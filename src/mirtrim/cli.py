@@ -36,7 +36,7 @@ def cmd_generate_data(a):
 def cmd_extract_features(a):
     from mirtrim.features.build import build_features
 
-    print(json.dumps(build_features(a.data, a.out)))
+    print(json.dumps(build_features(a.data, a.out, workers=a.threads)))
 
 
 def cmd_train_dense(a):
@@ -67,7 +67,7 @@ def cmd_profile(a):
     from mirtrim.profile.report import profile_round
     from mirtrim.utils.atomic import write_json
 
-    record = profile_round(a.model, threads=a.threads, runs=a.runs, repeats=a.repeats)
+    record = profile_round(a.model, threads=a.threads, runs=a.runs, repeats=a.repeats, onnx=a.onnx)
     write_json(a.out, record)
     print(json.dumps(record))
 
@@ -107,6 +107,24 @@ def cmd_table_baselines(a):
     from mirtrim.report.tables import baseline_table
 
     baseline_table(a.baselines, a.dense_evals, a.out_csv, a.out_md)
+
+
+def cmd_table_efficiency(a):
+    from mirtrim.report.efficiency import write_efficiency_table
+
+    write_efficiency_table(a.summaries, a.out_csv, a.out_md, a.out_tex, tolerance=a.tolerance)
+
+
+def cmd_table_selection(a):
+    from mirtrim.report.selection import write_selection_tables
+
+    write_selection_tables(a.summaries, a.out_csv, a.out_md, a.out_tex, a.out_macros)
+
+
+def cmd_plot_latency(a):
+    from mirtrim.report.efficiency import plot_latency_vs_macs
+
+    plot_latency_vs_macs(a.summaries, a.out)
 
 
 def cmd_benchmarks(a):
@@ -151,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("extract-features", cmd_extract_features, "compute model inputs and targets of a dataset (.npz)")
     sp.add_argument("--data", required=True, help="dataset folder (with metadata.json)")
     sp.add_argument("--out", required=True, help="feature file to write (.npz)")
+    sp.add_argument("--threads", type=int, default=1, help="files processed in parallel (output is identical)")
 
     for name, func, help_ in (("train-dense", cmd_train_dense, "round 0: train the dense model, save the rewind state"),
                               ("prune-round", cmd_prune_round, "round r >= 1: score, trim, rewind and retrain")):
@@ -175,12 +194,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", required=True)
     sp.add_argument("--threads", type=int, default=1)
 
-    sp = add("profile", cmd_profile, "params, MACs, paper FLOPs/memory, file size and batch-1 CPU latency")
+    sp = add("profile", cmd_profile, "params, MACs, paper FLOPs/memory, file sizes, eager and ONNX Runtime "
+                                      "batch-1 CPU latency, peak memory")
     sp.add_argument("--model", required=True, help="model.pt")
     sp.add_argument("--out", required=True)
     sp.add_argument("--threads", type=int, default=1, help="threads for the latency measurement")
     sp.add_argument("--runs", type=int, default=30, help="timed calls per repeat")
     sp.add_argument("--repeats", type=int, default=3)
+    sp.add_argument("--no-onnx", dest="onnx", action="store_false", help="skip the ONNX export and its timing")
 
     sp = add("aggregate", cmd_aggregate, "join eval and profile records into one tidy CSV")
     sp.add_argument("--eval", nargs="+", required=True)
@@ -207,6 +228,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--dense-evals", nargs="+", required=True, help="round-0 eval records (one per task)")
     sp.add_argument("--out-csv", required=True)
     sp.add_argument("--out-md", required=True)
+
+    sp = add("table-efficiency", cmd_table_efficiency, "dense vs trimmed model per task: CSV, Markdown, LaTeX")
+    sp.add_argument("--summaries", nargs="+", required=True, help="per-task summary CSVs (from aggregate)")
+    sp.add_argument("--tolerance", type=float, default=1.1, help="trimmed model: error <= tolerance x dense")
+    sp.add_argument("--out-csv", required=True)
+    sp.add_argument("--out-md", required=True)
+    sp.add_argument("--out-tex", required=True)
+
+    sp = add("table-selection", cmd_table_selection, "the paper's Best / Optim / Small table and LaTeX macros")
+    sp.add_argument("--summaries", nargs="+", required=True, help="per-task summary CSVs (from aggregate)")
+    sp.add_argument("--out-csv", required=True)
+    sp.add_argument("--out-md", required=True)
+    sp.add_argument("--out-tex", required=True)
+    sp.add_argument("--out-macros", required=True)
+
+    sp = add("plot-latency", cmd_plot_latency, "speed-up vs MAC reduction, eager and ONNX Runtime (PDF + PNG)")
+    sp.add_argument("--summaries", nargs="+", required=True)
+    sp.add_argument("--out", required=True, help="PDF path; the PNG goes beside it")
 
     sp = add("benchmarks", cmd_benchmarks, "summarise Snakemake benchmark files: time per rule, costliest jobs")
     sp.add_argument("--root", default="results/benchmarks")

@@ -1,4 +1,5 @@
 import hashlib
+import json
 
 import numpy as np
 import pytest
@@ -56,3 +57,25 @@ def test_logmel_rejects_too_short_audio():
 def test_onset_frames_floor_and_drop_beyond_input():
     frames = logmel.onset_frames(np.array([0.0, 0.05, 2.3, 2.4]))
     assert frames.tolist() == [0, 1, 49, -1]
+
+
+def test_parallel_feature_extraction_is_identical_to_serial(tmp_path):
+    import soundfile as sf
+
+    from mirtrim.features import cqt
+    from mirtrim.features.build import build_features
+
+    rng = np.random.default_rng(0)
+    entries = {"train": [], "test": []}
+    for i, split in enumerate(["train", "train", "train", "test"]):
+        (tmp_path / split).mkdir(exist_ok=True)
+        sf.write(tmp_path / split / f"s{i}.wav", 0.1 * rng.standard_normal(cqt.SR * 2).astype(np.float32), cqt.SR)
+        (tmp_path / split / f"s{i}.lab").write_text("0.0\t1.0\tC:maj\n1.0\t2.0\tA:min\n")
+        entries[split].append({"id": f"s{i}"})
+    (tmp_path / "metadata.json").write_text(json.dumps({"dataset": "songs", "sample_rate": cqt.SR, "splits": entries}))
+    build_features(tmp_path, tmp_path / "serial.npz", progress=lambda *_: None, workers=1)
+    build_features(tmp_path, tmp_path / "parallel.npz", progress=lambda *_: None, workers=3)
+    serial, parallel = np.load(tmp_path / "serial.npz"), np.load(tmp_path / "parallel.npz")
+    assert sorted(serial.files) == sorted(parallel.files)
+    for key in serial.files:
+        assert np.array_equal(serial[key], parallel[key]), key

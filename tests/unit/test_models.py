@@ -78,3 +78,24 @@ def test_trimmed_models_export_to_onnx(task, tmp_path):
     with torch.no_grad():
         expected = model(x).numpy()
     assert np.allclose(session.run(None, {"x": x.numpy()})[0], expected, atol=1e-4)
+
+
+def test_profile_record_of_a_trimmed_checkpoint(tmp_path):
+    """Every efficiency field of a round, on a small trimmed chord model (ONNX Runtime included)."""
+    pytest.importorskip("onnxruntime")
+    from mirtrim.profile.report import profile_round
+
+    torch.manual_seed(0)
+    arch = arch_for("chords", 0.25)
+    model = build_model(arch)
+    graph = model.coupling_graph()
+    kept = kept_from_plan(make_plan(model, graph, criterion="magnitude", scope="local", percent=20, round_index=1))
+    apply_kept(model, graph, kept)
+    save_model(tmp_path / "model.pt", model, arch, kept)
+    rec = profile_round(str(tmp_path / "model.pt"), threads=1, runs=3, repeats=2)
+    costs = forward_costs(model, input_shape("chords"))
+    assert rec["parameters"] == costs["parameters"] and rec["macs"] == costs["macs"] and not rec["masked"]
+    assert rec["checkpoint_bytes"] == (tmp_path / "model.pt").stat().st_size
+    assert rec["onnx_bytes"] > 4 * rec["parameters"]  # float32 weights plus the graph
+    assert rec["latency_ms"] > 0 and rec["ort_latency_ms"] > 0 and rec["real_time_factor"] > 0
+    assert rec["peak_rss_mb"] >= rec["loaded_rss_mb"] > 50 and rec["forward_peak_mb"] >= 0

@@ -34,3 +34,55 @@ def test_manifest_checksums_and_refuses_empty_files(tmp_path):
     (tmp_path / "empty.png").write_bytes(b"")
     with pytest.raises(SystemExit, match="missing or empty"):
         write_manifest(out, [str(tmp_path / "empty.png")])
+
+
+def _summary(path, rows):
+    from mirtrim.report.aggregate import write_csv
+
+    base = {"task": "drums", "prune": "trim", "criterion": "magnitude", "scope": "local", "reset": "rewind",
+            "method": "Trim", "run": "trim-magnitude-local-rewind-s0", "seed": 0, "activation_mb": 1.0,
+            "flops_paper": 100, "memory_read": 2**20, "memory_write": 2**20, "checkpoint_bytes": 2**20,
+            "latency_ms": 1.0, "ort_latency_ms": 0.5, "peak_rss_mb": 200.0}
+    write_csv(path, [{**base, **r} for r in rows])
+
+
+def test_efficiency_table_picks_the_smallest_trim_model_within_tolerance(tmp_path):
+    from mirtrim.report.efficiency import efficiency_rows, write_efficiency_table
+
+    path = tmp_path / "drums.csv"
+    _summary(path, [
+        {"round": 0, "parameters": 1000, "macs": 1000, "test_error": 0.20},
+        {"round": 1, "parameters": 500, "macs": 400, "test_error": 0.21},
+        {"round": 2, "parameters": 250, "macs": 150, "test_error": 0.219},  # within 1.1 x 0.20
+        {"round": 3, "parameters": 120, "macs": 60, "test_error": 0.30},  # too bad
+        {"round": 3, "parameters": 90, "macs": 60, "test_error": 0.10, "method": "Random", "criterion": "random",
+         "run": "trim-random-local-rewind-s0"},  # the random control never counts as Trim
+    ])
+    dense, trimmed = efficiency_rows([path], tolerance=1.1)
+    assert dense["model"] == "dense" and dense["parameters"] == 1000 and dense["memory_mb"] == pytest.approx(2.0)
+    assert (trimmed["round"], trimmed["parameters"]) == (2, 250)
+    assert trimmed["relative_error"] == pytest.approx(1.095)
+    assert efficiency_rows([path], tolerance=1.0)[1]["model"].startswith("no Trim round")
+    write_efficiency_table([path], tmp_path / "t.csv", tmp_path / "t.md", tmp_path / "t.tex")
+    assert "| drums | trim-magnitude-local-rewind-s0 r2 | 250 |" in (tmp_path / "t.md").read_text()
+    assert r"\bottomrule" in (tmp_path / "t.tex").read_text()
+
+
+def test_best_optim_small_follow_the_paper_thresholds(tmp_path):
+    from mirtrim.report.selection import selection_rows, write_selection_tables
+
+    path = tmp_path / "drums.csv"
+    rows = [{"round": 0, "parameters": 1000, "macs": 1000, "test_error": 0.20, "compression": 1.0}]
+    for r, (params, err) in enumerate([(500, 0.19), (250, 0.20), (120, 0.215), (60, 0.31), (30, 0.5)], start=1):
+        rows.append({"round": r, "parameters": params, "macs": params, "test_error": err, "compression": 1000 / params})
+    rows.append({"round": 1, "parameters": 1000, "macs": 1000, "test_error": 0.18, "compression": 1 / 0.7,
+                 "method": "Mask", "prune": "mask", "run": "mask-magnitude-global-rewind-s0"})
+    _summary(path, rows)
+    got = {(r["group"], r["category"]): (r["round"], r["relative_error"]) for r in selection_rows([path])}
+    assert got[("Trim", "Best")] == (2, pytest.approx(1.0))  # error <= dense: inclusive
+    assert got[("Trim", "Optim")] == (3, pytest.approx(1.075))  # < 1.1 x dense
+    assert got[("Trim", "Small")] == (4, pytest.approx(1.55))  # < 1.6 x dense; round 5 (2.5 x) never counts
+    assert got[("Mask", "Best")][0] == 1 and got[("Original", "dense")] == (0, 1.0)
+    write_selection_tables([path], *(tmp_path / n for n in ("t.csv", "t.md", "t.tex", "m.tex")))
+    macros = (tmp_path / "m.tex").read_text()
+    assert r"\newcommand{\DrumsTrimOptimCompression}{8.3}" in macros

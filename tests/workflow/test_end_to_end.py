@@ -120,3 +120,26 @@ def test_kill_during_round_two_resumes_without_retraining(tmp_path):
     assert [p.stat().st_mtime_ns for p in finished] == stamps  # rounds 0-1 were not retrained
     assert "rule train_dense:" not in proc.stdout + proc.stderr
     assert (work / f"results/runs/onsets/{RUN}/round03/model.pt").exists() and (work / "figures/all").exists()
+
+
+def test_tables_trace_to_the_summary_csv(tiny_run):
+    """One cell of each generated table, recomputed here from the aggregated CSV."""
+    with open(tiny_run / "results/summary/onsets.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    dense_error = float(next(r for r in rows if r["round"] == "0")["test_error"])
+    with open(tiny_run / "figures/table_best_optim_small.csv") as fh:
+        table = list(csv.DictReader(fh))
+    small = [t for t in table if (t["task"], t["group"], t["category"]) == ("onsets", "Mask", "Small")]
+    masks = [r for r in rows if r["method"] == "Mask" and r["round"] != "0"
+             and float(r["test_error"]) < 1.6 * dense_error]
+    if masks:
+        expected = max(masks, key=lambda r: (float(r["compression"]), -float(r["test_error"])))
+        assert float(small[0]["compression"]) == pytest.approx(float(expected["compression"]), rel=1e-5)
+    else:
+        assert not small
+    with open(tiny_run / "figures/table_efficiency.csv") as fh:
+        eff = [r for r in csv.DictReader(fh) if r["task"] == "onsets"]
+    assert eff[0]["model"] == "dense" and int(eff[0]["parameters"]) == int(float(rows[0]["parameters"]))
+    assert "DrumsOriginalDenseParams" in (tiny_run / "figures/macros.tex").read_text()
+    for name in ("latency_vs_macs.pdf", "latency_vs_macs.png", "table_efficiency.tex", "table_best_optim_small.md"):
+        assert (tiny_run / "figures" / name).stat().st_size > 0

@@ -86,6 +86,9 @@ def figure_files():
     out += [f"results/summary/{task}.csv" for task in config["tasks"]]
     out += [f"figures/data/{task}.png" for task in config["tasks"]]
     out += ["figures/table_baselines.csv", "figures/table_baselines.md"]
+    out += [f"figures/table_efficiency.{ext}" for ext in ("csv", "md", "tex")]
+    out += [f"figures/table_best_optim_small.{ext}" for ext in ("csv", "md", "tex")]
+    out += ["figures/macros.tex", "figures/latency_vs_macs.pdf", "figures/latency_vs_macs.png"]
     return out
 
 

@@ -9,7 +9,7 @@ rule extract_features:
         "results/benchmarks/extract_features/{dataset}.tsv"
     conda:
         "../../envs/mirtrim.yaml"
-    threads: 1
+    threads: 2
     resources:
         mem_mb=4000,
         runtime=30,
@@ -17,4 +17,4 @@ rule extract_features:
         src=SRC,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim extract-features --data {input.data} --out {output} "
-        "> {log} 2>&1"
+        "--threads {threads} > {log} 2>&1"

@@ -1,6 +1,7 @@
 # Expensive compute is split from plotting: figure rules read only the aggregated CSV and list
 # their plotting module as an input, so editing a plot reruns only that figure.
 localrules:
+    all,
     figures_all,
 
 
@@ -110,8 +111,90 @@ rule table_baselines:
         "--dense-evals {input.dense} --out-csv {output.csv} --out-md {output.md} > {log} 2>&1"
 
 
+rule table_efficiency:
+    input:
+        summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
+        code=package_file("report/efficiency.py"),
+    output:
+        csv="figures/table_efficiency.csv",
+        md="figures/table_efficiency.md",
+        tex="figures/table_efficiency.tex",
+    log:
+        "results/logs/table_efficiency.log",
+    benchmark:
+        "results/benchmarks/table_efficiency.tsv"
+    conda:
+        "../../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        src=source_root,
+        tolerance=config["report"]["efficiency_tolerance"],
+    shell:
+        "PYTHONPATH={params.src} python -m mirtrim table-efficiency --summaries {input.summaries} "
+        "--tolerance {params.tolerance} --out-csv {output.csv} --out-md {output.md} "
+        "--out-tex {output.tex} > {log} 2>&1"
+
+
+rule table_selection:
+    input:
+        summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
+        code=package_file("report/selection.py"),
+    output:
+        csv="figures/table_best_optim_small.csv",
+        md="figures/table_best_optim_small.md",
+        tex="figures/table_best_optim_small.tex",
+        macros="figures/macros.tex",
+    log:
+        "results/logs/table_selection.log",
+    benchmark:
+        "results/benchmarks/table_selection.tsv"
+    conda:
+        "../../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        src=source_root,
+    shell:
+        "PYTHONPATH={params.src} python -m mirtrim table-selection --summaries {input.summaries} "
+        "--out-csv {output.csv} --out-md {output.md} --out-tex {output.tex} "
+        "--out-macros {output.macros} > {log} 2>&1"
+
+
+rule plot_latency:
+    input:
+        summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
+        code=package_file("report/efficiency.py"),
+    output:
+        pdf=report(
+            "figures/latency_vs_macs.pdf",
+            caption="../report/latency.rst",
+            category="Figures",
+            labels={"figure": "latency vs MACs"},
+        ),
+        png="figures/latency_vs_macs.png",
+    log:
+        "results/logs/plot_latency.log",
+    benchmark:
+        "results/benchmarks/plot_latency.tsv"
+    conda:
+        "../../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        src=source_root,
+    shell:
+        "PYTHONPATH={params.src} python -m mirtrim plot-latency --summaries {input.summaries} "
+        "--out {output.pdf} > {log} 2>&1"
+
+
 rule figures_all:
-    default_target: True
     input:
         figure_files(),
     output:

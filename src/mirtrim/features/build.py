@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,14 +34,24 @@ def _entries(meta: dict):
             yield split, e
 
 
-def drum_features(data_dir: Path, meta: dict, progress, batch: int = 256) -> dict:
+def _ordered_map(func, items, workers: int):
+    """``map`` over files on ``workers`` threads, results in input order (so outputs are identical
+    for any worker count). Decoding and the FFTs of the CQT release the GIL, so threads help."""
+    if workers <= 1:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(func, items))
+
+
+def drum_features(data_dir: Path, meta: dict, progress, workers: int = 1, batch: int = 256) -> dict:
     """Log-mel inputs, 3-class frame targets and onset times (seconds) for every example."""
     fb = logmel.mel_filterbank()
     X, Y, split_of, onset_time, onset_class, onset_ptr = [], [], [], [], [], [0]
     items = list(_entries(meta))
     for start in range(0, len(items), batch):
         chunk = items[start:start + batch]
-        audio = [load_audio(data_dir / s / f"{e['id']}.wav", logmel.SR) for s, e in chunk]
+        audio = _ordered_map(lambda item: load_audio(data_dir / item[0] / f"{item[1]['id']}.wav", logmel.SR),
+                             chunk, workers)
         length = max(len(a) for a in audio)
         X.append(logmel.logmel(np.stack([np.pad(a, (0, length - len(a))) for a in audio]), fb).numpy())
         for split, e in chunk:
@@ -60,11 +71,14 @@ def drum_features(data_dir: Path, meta: dict, progress, batch: int = 256) -> dic
             "onset_ptr": np.array(onset_ptr, dtype=np.int64), "sr": np.int64(logmel.SR), "hop": np.int64(logmel.HOP)}
 
 
-def waveform_features(data_dir: Path, meta: dict, progress, length: int, classes: tuple[str, ...]) -> dict:
+def waveform_features(data_dir: Path, meta: dict, progress, length: int, classes: tuple[str, ...],
+                      workers: int = 1) -> dict:
     """Raw waveforms cut or padded to the model's input length, with class indices."""
     X, y, split_of = [], [], []
-    for i, (split, e) in enumerate(_entries(meta)):
-        audio = load_audio(data_dir / split / f"{e['id']}.wav", meta["sample_rate"])[:length]
+    items = list(_entries(meta))
+    clips = _ordered_map(lambda item: load_audio(data_dir / item[0] / f"{item[1]['id']}.wav",
+                                                 meta["sample_rate"])[:length], items, workers)
+    for (split, e), audio in zip(items, clips):
         if e["label"] not in classes:
             raise ValueError(f"{data_dir}/{split}/{e['id']}: label {e['label']!r} is not one of {', '.join(classes)}")
         X.append(np.pad(audio, (0, length - len(audio))))
@@ -74,14 +88,16 @@ def waveform_features(data_dir: Path, meta: dict, progress, length: int, classes
     return {"X": np.stack(X).astype(np.float16), "y": np.array(y, dtype=np.int64), "split": np.array(split_of)}
 
 
-def pitch_features(data_dir: Path, meta: dict, progress, frames_per_note: int = FRAMES_PER_NOTE,
+def pitch_features(data_dir: Path, meta: dict, progress, workers: int = 1, frames_per_note: int = FRAMES_PER_NOTE,
                    frame: int = 1024) -> dict:
     """z-normalised 1024-sample frames from each note's sustained part, with the f0 in cents."""
     from mirtrim.metrics.pitch import hz_to_cents
 
     X, cents, split_of = [], [], []
-    for split, e in _entries(meta):
-        audio = load_audio(data_dir / split / f"{e['id']}.wav", meta["sample_rate"])
+    items = list(_entries(meta))
+    notes = _ordered_map(lambda item: load_audio(data_dir / item[0] / f"{item[1]['id']}.wav", meta["sample_rate"]),
+                         items, workers)
+    for (split, e), audio in zip(items, notes):
         starts = np.linspace(0.1 * len(audio), 0.7 * len(audio) - frame, frames_per_note).astype(int)
         for s in starts:
             x = audio[s:s + frame].astype(np.float64)
@@ -92,14 +108,16 @@ def pitch_features(data_dir: Path, meta: dict, progress, frames_per_note: int = 
     return {"X": np.stack(X).astype(np.float32), "cents": np.array(cents), "split": np.array(split_of)}
 
 
-def chord_features(data_dir: Path, meta: dict, progress) -> dict:
+def chord_features(data_dir: Path, meta: dict, progress, workers: int = 1) -> dict:
     """Per-song CQT frames and per-frame 25-class labels (windows are cut at load time)."""
     from mirtrim.data.songs import read_lab
     from mirtrim.metrics.chords import NO_CHORD, label_class
 
     frames, labels, ptr, song_split = [], [], [0], []
-    for split, e in _entries(meta):
-        c = cqt.log_cqt(load_audio(data_dir / split / f"{e['id']}.wav", cqt.SR))
+    items = list(_entries(meta))
+    spectra = _ordered_map(lambda item: cqt.log_cqt(load_audio(data_dir / item[0] / f"{item[1]['id']}.wav", cqt.SR)),
+                           items, workers)
+    for (split, e), c in zip(items, spectra):
         times = np.arange(len(c)) * cqt.HOP / cqt.SR
         lab = np.full(len(c), NO_CHORD, dtype=np.int64)
         for start, end, label in read_lab(data_dir / split / f"{e['id']}.lab"):
@@ -113,22 +131,23 @@ def chord_features(data_dir: Path, meta: dict, progress) -> dict:
             "song_split": np.array(song_split)}
 
 
-def build_features(data_dir: str | Path, out: str | Path, progress=log) -> dict:
+def build_features(data_dir: str | Path, out: str | Path, progress=log, workers: int = 1) -> dict:
     from mirtrim.data import instruments, voices
 
     data_dir = Path(data_dir)
     meta = read_json(data_dir / "metadata.json", "dataset metadata")
     kind = meta.get("dataset")
     if kind == "drumloops":
-        arrays = drum_features(data_dir, meta, progress)
+        arrays = drum_features(data_dir, meta, progress, workers)
     elif kind == "instruments":
-        arrays = waveform_features(data_dir, meta, progress, instruments.CHUNK, instruments.CLASSES)
+        arrays = waveform_features(data_dir, meta, progress, instruments.CHUNK, instruments.CLASSES, workers)
     elif kind == "voices":
-        arrays = waveform_features(data_dir, meta, progress, int(voices.SECONDS * voices.SR), voices.TECHNIQUES)
+        arrays = waveform_features(data_dir, meta, progress, int(voices.SECONDS * voices.SR), voices.TECHNIQUES,
+                                   workers)
     elif kind == "notes":
-        arrays = pitch_features(data_dir, meta, progress)
+        arrays = pitch_features(data_dir, meta, progress, workers)
     elif kind == "songs":
-        arrays = chord_features(data_dir, meta, progress)
+        arrays = chord_features(data_dir, meta, progress, workers)
     else:
         raise ValueError(f"{data_dir}/metadata.json: unknown dataset kind {kind!r}")
     for key, value in arrays.items():

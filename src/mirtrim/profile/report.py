@@ -7,11 +7,14 @@ import os
 from mirtrim.models import INPUT_SECONDS, input_shape
 from mirtrim.prune.mask import mask_stats
 from mirtrim.profile.counts import forward_costs
+from mirtrim.profile.deploy import onnx_profile
 from mirtrim.profile.latency import eager_latency
+from mirtrim.profile.memory import peak_memory
 from mirtrim.train.checkpoint import load_model
 
 
-def profile_round(model_path: str, threads: int = 1, runs: int = 30, repeats: int = 3) -> dict:
+def profile_round(model_path: str, threads: int = 1, runs: int = 30, repeats: int = 3, onnx: bool = True) -> dict:
+    """Counts (paper convention and MACs), sizes, eager and ONNX Runtime latency, peak memory."""
     model, ckpt = load_model(model_path)
     task = ckpt["arch"]["task"]
     shape = input_shape(task)
@@ -24,4 +27,8 @@ def profile_round(model_path: str, threads: int = 1, runs: int = 30, repeats: in
     lat = eager_latency(model, shape, threads=threads, runs=runs, repeats=repeats)
     out.update(lat)
     out["real_time_factor"] = INPUT_SECONDS[task] / (lat["latency_ms"] / 1e3)
+    if onnx:
+        out.update(onnx_profile(model, shape, threads=threads, runs=runs, repeats=repeats))
+        out["ort_real_time_factor"] = INPUT_SECONDS[task] / (out["ort_latency_ms"] / 1e3)
+    out.update(peak_memory(model_path, threads))
     return out

@@ -10,8 +10,10 @@ from mirtrim.grid import parse_run
 from mirtrim.utils.atomic import read_json, write_text
 
 COLUMNS = ["task", "run", "method", "prune", "criterion", "scope", "reset", "seed", "round", "parameters", "macs",
-           "flops_paper", "memory_read", "memory_write", "activation_mb", "checkpoint_bytes", "latency_ms",
-           "real_time_factor", "parameters_nominal", "alive_fraction", "test_error", "test_error_best_valid", "test_error_min_over_epochs", "valid_error",
+           "flops_paper", "memory_read", "memory_write", "activation_mb", "checkpoint_bytes", "onnx_bytes",
+           "latency_ms", "latency_spread", "ort_latency_ms", "ort_latency_spread", "real_time_factor",
+           "ort_real_time_factor", "peak_rss_mb", "forward_peak_mb", "parameters_nominal", "alive_fraction",
+           "test_error", "test_error_best_valid", "test_error_min_over_epochs", "valid_error", "chance_error",
            "compression", "relative_error", "train_seconds"]
 
 
