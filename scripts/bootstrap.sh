@@ -17,13 +17,23 @@ missing=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 # FluidSynth renders the soundfont-based synthetic datasets (pitch, instrument, chords)
 ldconfig -p 2>/dev/null | grep -q 'libfluidsynth\.so\.3' || missing+=(libfluidsynth3)
-if [ ${#missing[@]} -gt 0 ]; then
+# the tests also render the Snakemake report in a real browser and build the paper PDF; without
+# these (not root) those two tests skip, nothing else changes
+optional=()
+if [ "$MODE" = test ]; then
+  command -v chromium >/dev/null || optional+=(chromium)
+  command -v pdflatex >/dev/null || optional+=(texlive-latex-base texlive-latex-recommended)
+fi
+if [ ${#missing[@]} -gt 0 ] || [ ${#optional[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "bootstrap: installing Debian packages: ${missing[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  else
+    echo "bootstrap: installing Debian packages: ${missing[*]} ${optional[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" "${optional[@]}"
+  elif [ ${#missing[@]} -gt 0 ]; then
     echo "bootstrap: missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
     exit 1
+  else
+    echo "bootstrap: optional test packages missing (their tests skip): ${optional[*]}" >&2
   fi
 fi
 

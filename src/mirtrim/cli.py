@@ -82,6 +82,12 @@ def cmd_aggregate(a):
     print(f"{len(rows)} rows -> {a.out}")
 
 
+def cmd_merge_summaries(a):
+    from mirtrim.report.aggregate import merge_csvs
+
+    print(f"{merge_csvs(a.summaries, a.out)} rows -> {a.out}")
+
+
 def cmd_plot_tradeoff(a):
     from mirtrim.report.figures import plot_tradeoff
 
@@ -119,6 +125,12 @@ def cmd_table_selection(a):
     from mirtrim.report.selection import write_selection_tables
 
     write_selection_tables(a.summaries, a.out_csv, a.out_md, a.out_tex, a.out_macros)
+
+
+def cmd_plot_crosstask(a):
+    from mirtrim.report.crosstask import plot_crosstask
+
+    plot_crosstask(a.summaries, a.out_normalised, a.out_criteria, a.out_pareto)
 
 
 def cmd_plot_latency(a):
@@ -229,6 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out-csv", required=True)
     sp.add_argument("--out-md", required=True)
 
+    sp = add("merge-summaries", cmd_merge_summaries, "one tidy CSV of every task x run x round")
+    sp.add_argument("--summaries", nargs="+", required=True)
+    sp.add_argument("--out", required=True)
+
     sp = add("table-efficiency", cmd_table_efficiency, "dense vs trimmed model per task: CSV, Markdown, LaTeX")
     sp.add_argument("--summaries", nargs="+", required=True, help="per-task summary CSVs (from aggregate)")
     sp.add_argument("--tolerance", type=float, default=1.1, help="trimmed model: error <= tolerance x dense")
@@ -242,6 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out-md", required=True)
     sp.add_argument("--out-tex", required=True)
     sp.add_argument("--out-macros", required=True)
+
+    sp = add("plot-crosstask", cmd_plot_crosstask, "across-task figures: normalised groups, criteria, Pareto")
+    sp.add_argument("--summaries", nargs="+", required=True)
+    sp.add_argument("--out-normalised", required=True, help="PDF paths; each PNG goes beside its PDF")
+    sp.add_argument("--out-criteria", required=True)
+    sp.add_argument("--out-pareto", required=True)
 
     sp = add("plot-latency", cmd_plot_latency, "speed-up vs MAC reduction, eager and ONNX Runtime (PDF + PNG)")
     sp.add_argument("--summaries", nargs="+", required=True)

@@ -143,3 +143,68 @@ def test_tables_trace_to_the_summary_csv(tiny_run):
     assert "DrumsOriginalDenseParams" in (tiny_run / "figures/macros.tex").read_text()
     for name in ("latency_vs_macs.pdf", "latency_vs_macs.png", "table_efficiency.tex", "table_best_optim_small.md"):
         assert (tiny_run / "figures" / name).stat().st_size > 0
+
+
+def test_crosstask_figures_exist(tiny_run):
+    for name in ("normalised", "criteria", "pareto"):
+        for ext in ("pdf", "png"):
+            assert (tiny_run / "figures" / f"{name}.{ext}").stat().st_size > 1000
+
+
+def test_results_notebook_runs_on_the_tiny_results(tiny_run, monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("MIRTRIM_ROOT", str(tiny_run))
+    notebook = nbformat.read(ROOT / "notebooks/results.ipynb", as_version=4)
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any("trim-magnitude-local-rewind-s0" in str(o) for o in outputs)  # the plan's path was printed
+    assert list((tiny_run / "results").glob("notebook_*.png"))
+
+
+def test_paper_pdf_builds_where_tex_is_installed(tiny_run):
+    import shutil
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed (Debian: texlive-latex-base texlive-latex-recommended)")
+    run_tiny(tiny_run, "paper/main.pdf")
+    pdf = tiny_run / "paper/main.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
+
+
+def test_report_renders_every_figure_in_headless_chromium(tiny_run, tmp_path):
+    import shutil
+    import zipfile
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed (scripts/bootstrap.sh test installs it as root)")
+    run_tiny(tiny_run, "--report", str(tmp_path / "report.zip"))
+    with zipfile.ZipFile(tmp_path / "report.zip") as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path / "report")
+    for figure in ("tradeoff_onsets.pdf", "latency_vs_macs.pdf", "pareto.pdf", "normalised.pdf"):
+        assert any(n.endswith(figure) for n in names), figure
+    page = next((tmp_path / "report").rglob("report.html"))
+    shot = tmp_path / "shot.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,900", "--virtual-time-budget=15000",
+                    f"--screenshot={shot}", page.as_uri()], check=True, timeout=120, capture_output=True)
+    from PIL import Image
+
+    pixels = Image.open(shot).convert("L")
+    low, high = pixels.getextrema()
+    assert pixels.size == (1280, 900) and high - low > 100  # a rendered page, not a blank one
+
+
+def test_one_tidy_csv_holds_every_task_run_and_round(tiny_run):
+    with open(tiny_run / "results/summary.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["task"] for r in rows} == set(TASKS)
+    onsets = [r for r in rows if r["task"] == "onsets" and r["run"] == RUN]
+    assert [int(r["round"]) for r in onsets] == [0, 1, 2, 3] and {r["rate_percent"] for r in onsets} == {"25"}
+    mask = {r["rate_percent"] for r in rows if r["task"] == "pitch" and r["prune"] == "mask"}
+    assert mask == {"20"}

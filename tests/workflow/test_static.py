@@ -34,8 +34,8 @@ def test_dry_run_of_the_default_config_has_the_expected_jobs():
     assert job_counts(proc.stdout) == {
         "generate_data": 5, "extract_features": 5, "baseline_task": 6, "plot_data": 6, "train_dense": 6,
         "prune_round": 35, "evaluate_round": 41, "profile_round": 41, "aggregate_task": 6, "plot_tradeoff": 6,
-        "table_baselines": 1, "table_efficiency": 1, "table_selection": 1, "plot_latency": 1, "figures_all": 1,
-        "total": 162}
+        "table_baselines": 1, "table_efficiency": 1, "table_selection": 1, "plot_latency": 1, "plot_crosstask": 1,
+        "merge_summaries": 1, "figures_all": 1, "total": 164}
 
 
 def test_a_run_without_target_builds_the_manifest():

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 SRC = str(Path(workflow.basedir) / "src")
+PAPER_TEX = str(Path(workflow.basedir) / "paper" / "main.tex")
 sys.path.insert(0, SRC)
 from mirtrim import grid  # standard library only: parsing stays cheap
 
@@ -83,12 +84,17 @@ def figure_files():
     out = []
     for task in config["tasks"]:
         out += [f"figures/tradeoff_{task}.pdf", f"figures/tradeoff_{task}.png"]
-    out += [f"results/summary/{task}.csv" for task in config["tasks"]]
+    out += [f"results/summary/{task}.csv" for task in config["tasks"]] + ["results/summary.csv"]
     out += [f"figures/data/{task}.png" for task in config["tasks"]]
     out += ["figures/table_baselines.csv", "figures/table_baselines.md"]
     out += [f"figures/table_efficiency.{ext}" for ext in ("csv", "md", "tex")]
     out += [f"figures/table_best_optim_small.{ext}" for ext in ("csv", "md", "tex")]
     out += ["figures/macros.tex", "figures/latency_vs_macs.pdf", "figures/latency_vs_macs.png"]
+    out += [
+        f"figures/{name}.{ext}"
+        for name in ("normalised", "criteria", "pareto")
+        for ext in ("pdf", "png")
+    ]
     return out
 
 

@@ -29,6 +29,29 @@ rule aggregate_task:
         "--out {output} > {log} 2>&1"
 
 
+rule merge_summaries:
+    input:
+        summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
+        code=package_file("report/aggregate.py"),
+    output:
+        "results/summary.csv",
+    log:
+        "results/logs/merge_summaries.log",
+    benchmark:
+        "results/benchmarks/merge_summaries.tsv"
+    conda:
+        "../../envs/mirtrim.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        src=source_root,
+    shell:
+        "PYTHONPATH={params.src} python -m mirtrim merge-summaries --summaries {input.summaries} "
+        "--out {output} > {log} 2>&1"
+
+
 rule plot_tradeoff:
     input:
         summary="results/summary/{task}.csv",
@@ -165,6 +188,48 @@ rule table_selection:
         "--out-macros {output.macros} > {log} 2>&1"
 
 
+rule plot_crosstask:
+    input:
+        summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
+        code=package_file("report/crosstask.py"),
+    output:
+        normalised=report(
+            "figures/normalised.pdf",
+            caption="../report/normalised.rst",
+            category="Figures",
+            labels={"figure": "across tasks: method groups"},
+        ),
+        criteria=report(
+            "figures/criteria.pdf",
+            caption="../report/criteria.rst",
+            category="Figures",
+            labels={"figure": "across tasks: criteria"},
+        ),
+        pareto=report(
+            "figures/pareto.pdf",
+            caption="../report/pareto.rst",
+            category="Figures",
+            labels={"figure": "error vs latency"},
+        ),
+        pngs=multiext("figures/", "normalised.png", "criteria.png", "pareto.png"),
+    log:
+        "results/logs/plot_crosstask.log",
+    benchmark:
+        "results/benchmarks/plot_crosstask.tsv"
+    conda:
+        "../../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        src=source_root,
+    shell:
+        "PYTHONPATH={params.src} python -m mirtrim plot-crosstask --summaries {input.summaries} "
+        "--out-normalised {output.normalised} --out-criteria {output.criteria} "
+        "--out-pareto {output.pareto} > {log} 2>&1"
+
+
 rule plot_latency:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
@@ -207,3 +272,27 @@ rule figures_all:
         src=SRC,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim manifest --out {output} {input} > {log} 2>&1"
+
+
+# Optional target (not in figures/all): `snakemake paper/main.pdf`, needs pdflatex. The source is
+# copied into the working directory's paper/ so its ../figures paths resolve wherever the run lives.
+rule paper_pdf:
+    input:
+        tex=PAPER_TEX,
+        figures=figure_files(),
+    output:
+        "paper/main.pdf",
+    log:
+        "results/logs/paper_pdf.log",
+    benchmark:
+        "results/benchmarks/paper_pdf.tsv"
+    conda:
+        "../../envs/plot.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    shell:
+        "([ {input.tex} -ef paper/main.tex ] || cp {input.tex} paper/main.tex; "
+        "cd paper && pdflatex -interaction=nonstopmode -halt-on-error -output-directory . main.tex "
+        "&& pdflatex -interaction=nonstopmode -halt-on-error -output-directory . main.tex) > {log} 2>&1"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
 from mirtrim.grid import parse_run
-from mirtrim.utils.atomic import read_json, write_text
+from mirtrim.utils.atomic import read_json, write_csv_rows
 
-COLUMNS = ["task", "run", "method", "prune", "criterion", "scope", "reset", "seed", "round", "parameters", "macs",
+COLUMNS = ["task", "run", "method", "prune", "criterion", "scope", "reset", "seed", "rate_percent", "round",
+           "parameters", "macs",
            "flops_paper", "memory_read", "memory_write", "activation_mb", "checkpoint_bytes", "onnx_bytes",
            "latency_ms", "latency_spread", "ort_latency_ms", "ort_latency_spread", "real_time_factor",
            "ort_real_time_factor", "peak_rss_mb", "forward_peak_mb", "parameters_nominal", "alive_fraction",
@@ -41,9 +41,10 @@ def aggregate(pairs: list[tuple[str, str]]) -> list[dict]:
         if dense is None:
             raise SystemExit(f"error: no dense round-0 record for {task} seed {seed}; cannot normalise run {run}")
         rounds = {0: dense, **{r: rec for (t, n, r), rec in records.items() if (t, n) == (task, run)}}
+        run_rate = next((rec.get("rate_percent") for r, rec in sorted(rounds.items()) if r > 0), None)
         for rnd, rec in sorted(rounds.items()):
             row = {k: rec.get(k) for k in COLUMNS}
-            row.update(task=task, run=run, round=rnd, seed=seed, **method,
+            row.update(task=task, run=run, round=rnd, seed=seed, **method, rate_percent=run_rate,
                        method=method_group(method["prune"], method["criterion"], method["reset"]))
             # trimming: physical parameters; masking: the measured alive fraction of maskable weights
             # (the paper's convention, with the measured rather than the nominal 0.7^r fraction)
@@ -55,12 +56,7 @@ def aggregate(pairs: list[tuple[str, str]]) -> list[dict]:
 
 
 def write_csv(path: str | Path, rows: list[dict]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items() if k in COLUMNS})
-    write_text(path, buf.getvalue())
+    write_csv_rows(path, rows, COLUMNS)
 
 
 def read_csv(path: str | Path) -> list[dict]:
@@ -71,3 +67,16 @@ def read_csv(path: str | Path) -> list[dict]:
             if k not in ("task", "run", "method", "prune", "criterion", "scope", "reset") and v not in ("", None):
                 row[k] = float(v)
     return rows
+
+
+def merge_csvs(paths: list[str | Path], out: str | Path) -> int:
+    """Concatenate per-task summaries (same columns) into one tidy table; returns the row count."""
+    rows = []
+    for path in paths:
+        with open(path, newline="") as fh:
+            reader = csv.DictReader(fh)
+            if reader.fieldnames != COLUMNS:
+                raise SystemExit(f"error: {path}: columns differ from this version's summary; rerun aggregate_task")
+            rows += list(reader)
+    write_csv_rows(out, rows, COLUMNS)
+    return len(rows)

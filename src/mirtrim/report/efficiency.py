@@ -7,13 +7,11 @@ test error is at most ``tolerance`` x the mean dense error of the task's seeds.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from pathlib import Path
 
 from mirtrim.report.aggregate import read_csv
-from mirtrim.utils.atomic import write_text
+from mirtrim.utils.atomic import write_csv_rows, write_text
 
 FIELDS = ["task", "model", "run", "round", "parameters", "activation_mb", "flops_paper", "memory_mb", "macs",
           "checkpoint_mb", "latency_ms", "ort_latency_ms", "peak_rss_mb", "test_error", "relative_error"]
@@ -67,12 +65,7 @@ def engineering(value, unit: str = "") -> str:
 def write_efficiency_table(summary_csvs: list[str | Path], out_csv: str | Path, out_md: str | Path,
                            out_tex: str | Path, tolerance: float = 1.1) -> None:
     rows = efficiency_rows(summary_csvs, tolerance)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
-    write_text(out_csv, buf.getvalue())
+    write_csv_rows(out_csv, rows, FIELDS)
     head = ["task", "model", "params", "size (act. MB)", "FLOPs", "mem (MB)", "MACs", "eager ms", "ORT ms",
             "peak RSS MB", "error (rel.)"]
     md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -103,7 +96,7 @@ def plot_latency_vs_macs(summary_csvs: list[str | Path], out_pdf: str | Path) ->
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from mirtrim.report.figures import _save
+    from mirtrim.report.figures import _save, log_axis
 
     colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442"]
     fig, axes = plt.subplots(1, 2, figsize=(6.8, 2.8), sharey=True)
@@ -119,8 +112,8 @@ def plot_latency_vs_macs(summary_csvs: list[str | Path], out_pdf: str | Path) ->
             top = max(top, *(p[0] for p in pts), *(p[1] for p in pts))
     for ax, title in zip(axes, ("eager PyTorch", "ONNX Runtime")):
         ax.plot([1, top], [1, top], color="0.3", linestyle="--", linewidth=0.8, label="ideal (latency ~ MACs)")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        log_axis(ax, "x")
+        log_axis(ax, "y")
         ax.set_xlabel("MAC reduction (dense / trimmed)")
         ax.set_title(f"batch-1 CPU latency, {title}", fontsize=9)
         ax.grid(True, which="both", alpha=0.25, linewidth=0.5)

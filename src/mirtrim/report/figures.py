@@ -13,6 +13,17 @@ GROUP_STYLE = {"Trim": ("#0072B2", "o"), "Mask": ("#E69F00", "s"), "Prune": ("#0
                "Random": ("#CC79A7", "v")}
 
 
+def log_axis(ax, which: str = "x") -> None:
+    """A log axis with plain tick labels (2, 5, 10; not 2 x 10^0) and no minor labels."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def _save(fig, out_pdf: str | Path) -> None:
     out_pdf = Path(out_pdf)
     for path, fmt in ((out_pdf, "pdf"), (out_pdf.with_suffix(".png"), "png")):
@@ -43,7 +54,7 @@ def plot_tradeoff(summary_csv: str | Path, task: str, out_pdf: str | Path) -> No
                 label=group if group not in seen else None)
         seen.add(group)
     ax.axhline(1.0, color="0.4", linestyle="--", linewidth=0.8)
-    ax.set_xscale("log")
+    log_axis(ax)
     ax.set_xlabel("compression ratio (dense params / params)")
     ax.set_ylabel("test error / dense error")
     ax.set_title(task, fontsize=9)

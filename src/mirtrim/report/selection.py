@@ -9,13 +9,11 @@ physical parameters for trimming and the measured alive fraction for masking (th
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
 from mirtrim.report.efficiency import engineering, rows_by_task
-from mirtrim.utils.atomic import write_text
+from mirtrim.utils.atomic import write_csv_rows, write_text
 
 CATEGORIES = (("Best", 1.0, True), ("Optim", 1.1, False), ("Small", 1.6, False))  # (name, x dense, inclusive)
 GROUPS = ("Trim", "Mask", "Prune", "Random")
@@ -60,12 +58,7 @@ def _macro_name(*parts: str) -> str:
 def write_selection_tables(summary_csvs: list[str | Path], out_csv: str | Path, out_md: str | Path,
                            out_tex: str | Path, out_macros: str | Path) -> None:
     rows = selection_rows(summary_csvs)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
-    write_text(out_csv, buf.getvalue())
+    write_csv_rows(out_csv, rows, FIELDS)
     head = ["task", "group", "category", "model", "error (rel.)", "compression", "params", "size (act. MB)",
             "FLOPs", "mem", "eager ms", "ORT ms"]
     md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

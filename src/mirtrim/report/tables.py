@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
-from mirtrim.utils.atomic import read_json, write_text
+from mirtrim.utils.atomic import read_json, write_csv_rows, write_text
 
 
 def baseline_table(baselines: list[str], dense_evals: list[str], out_csv: str | Path, out_md: str | Path) -> None:
@@ -24,11 +22,7 @@ def baseline_table(baselines: list[str], dense_evals: list[str], out_csv: str | 
                      "chance_predictor": dense[b["task"]]["chance_predictor"],
                      "dense_model_error": round(dense[b["task"]]["test_error"], 4)})
     rows.sort(key=lambda r: r["task"])
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text(out_csv, buf.getvalue())
+    write_csv_rows(out_csv, rows, list(rows[0]))
     lines = ["| task | data | trivial baseline | baseline error | chance error (best constant) | dense model error |",
              "|---|---|---|---|---|---|"]
     lines += [f"| {r['task']} | {r['dataset']} | {r['baseline']} | {r['baseline_error']:.3f} | "

@@ -25,6 +25,7 @@ def evaluate_round(spec: dict, features: str, model_path: str, train_log: str, r
     selection = spec["fidelity"]["test_selection"]
     return {
         "task": spec["task"], "run": spec["run"], "round": round_index, "seed": spec["seed"],
+        "rate_percent": spec["method"]["percent"] if "method" in spec else 0,
         "test_error": log["test_error_min_over_epochs"] if selection == "min_over_epochs" else metrics["error"],
         "test_selection": selection, **chance,
         "test_error_best_valid": metrics["error"],

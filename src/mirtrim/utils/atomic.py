@@ -53,6 +53,19 @@ def write_text(target: str | os.PathLike, text: str) -> None:
         tmp.write_text(text)
 
 
+def write_csv_rows(target: str | os.PathLike, rows: list[dict], columns: list[str]) -> None:
+    """A CSV of ``rows`` restricted to ``columns``; floats with 6 significant digits, written atomically."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
+    write_text(target, buf.getvalue())
+
+
 def write_json(target: str | os.PathLike, obj) -> None:
     write_text(target, json.dumps(obj, indent=1, sort_keys=True, allow_nan=False) + "\n")
 
