@@ -86,3 +86,20 @@ def test_best_optim_small_follow_the_paper_thresholds(tmp_path):
     write_selection_tables([path], *(tmp_path / n for n in ("t.csv", "t.md", "t.tex", "m.tex")))
     macros = (tmp_path / "m.tex").read_text()
     assert r"\newcommand{\DrumsTrimOptimCompression}{8.3}" in macros
+
+
+def test_tradeoff_figure_averages_seeds(tmp_path):
+    from mirtrim.report.figures import plot_tradeoff
+
+    path = tmp_path / "drums.csv"
+    rows = []
+    for seed, errors in ((0, (0.20, 0.19, 0.25)), (1, (0.22, 0.20, 0.30))):
+        for r, err in enumerate(errors):
+            rows.append({"round": r, "parameters": 1000 // (r + 1), "macs": 1, "test_error": err, "seed": seed,
+                         "run": f"trim-magnitude-local-rewind-s{seed}", "compression": r + 1.0,
+                         "relative_error": err / errors[0]})
+    _summary(path, rows)
+    plot_tradeoff(path, "drums", tmp_path / "t.pdf")
+    assert (tmp_path / "t.pdf").stat().st_size > 1000 and (tmp_path / "t.png").stat().st_size > 1000
+    with pytest.raises(SystemExit, match="no rows for task 'onsets'"):
+        plot_tradeoff(path, "onsets", tmp_path / "u.pdf")

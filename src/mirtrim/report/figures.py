@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -33,25 +34,33 @@ def _save(fig, out_pdf: str | Path) -> None:
 
 
 def plot_tradeoff(summary_csv: str | Path, task: str, out_pdf: str | Path) -> None:
-    """Error relative to dense vs compression ratio (log x), one line per run, grouped by method."""
+    """Error relative to dense vs compression ratio (log x), one line per method, coloured by group.
+
+    With several seeds, the line is the per-round mean over seeds and the band spans their min-max.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import numpy as np
 
     rows = [r for r in read_csv(summary_csv) if r["task"] == task]
     if not rows:
         raise SystemExit(f"error: {summary_csv} has no rows for task '{task}'")
-    curves = defaultdict(list)
+    by_round = defaultdict(lambda: defaultdict(list))  # (group, method) -> round -> [(compression, rel. error)]
     for r in rows:
-        curves[(r["method"], r["run"])].append((r["compression"], r["relative_error"]))
+        method = re.sub(r"-s\d+$", "", r["run"])
+        by_round[(r["method"], method)][int(r["round"])].append((r["compression"], r["relative_error"]))
     fig, ax = plt.subplots(figsize=(3.4, 2.6))
     seen = set()
-    for (group, run), pts in sorted(curves.items()):
-        pts.sort()
+    for (group, method), rounds in sorted(by_round.items()):
         colour, marker = GROUP_STYLE[group]
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], color=colour, marker=marker, markersize=3, linewidth=1.2,
+        pts = np.array([[np.mean([c for c, _ in v]), np.mean([e for _, e in v]), min(e for _, e in v),
+                         max(e for _, e in v)] for _, v in sorted(rounds.items())])
+        ax.plot(pts[:, 0], pts[:, 1], color=colour, marker=marker, markersize=3, linewidth=1.2,
                 label=group if group not in seen else None)
+        if max(len(v) for v in rounds.values()) > 1:
+            ax.fill_between(pts[:, 0], pts[:, 2], pts[:, 3], color=colour, alpha=0.15, linewidth=0)
         seen.add(group)
     ax.axhline(1.0, color="0.4", linestyle="--", linewidth=0.8)
     log_axis(ax)
