@@ -14,7 +14,6 @@ import argparse
 import copy
 import platform
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -23,7 +22,7 @@ import torch  # noqa: E402
 
 from mirtrim.models import arch_for, build_model, input_shape  # noqa: E402
 from mirtrim.profile.counts import forward_costs  # noqa: E402
-from mirtrim.profile.deploy import export_onnx, onnxruntime_latency  # noqa: E402
+from mirtrim.profile.deploy import onnx_profile  # noqa: E402
 from mirtrim.profile.latency import eager_latency  # noqa: E402
 from mirtrim.prune import apply_kept, kept_from_plan, make_plan  # noqa: E402
 from mirtrim.prune.mask import apply_masks, full_masks, mask_stats, next_masks  # noqa: E402
@@ -36,10 +35,7 @@ RATES = {"singing": (25, 30), "instrument": (25, 30), "pitch": (11, 20), "chords
 def measure(model, shape, threads, runs, repeats) -> dict:
     out = {"macs": forward_costs(model, shape)["macs"], "parameters": sum(p.numel() for p in model.parameters())}
     out["eager_ms"] = eager_latency(model, shape, threads=threads, runs=runs, repeats=repeats)["latency_ms"]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "m.onnx"
-        export_onnx(model, shape, path)
-        out["ort_ms"] = onnxruntime_latency(path, shape, threads=threads, runs=runs, repeats=repeats)["ort_latency_ms"]
+    out["ort_ms"] = onnx_profile(model, shape, threads=threads, runs=runs, repeats=repeats)["ort_latency_ms"]
     return out
 
 

@@ -103,3 +103,18 @@ def test_tradeoff_figure_averages_seeds(tmp_path):
     assert (tmp_path / "t.pdf").stat().st_size > 1000 and (tmp_path / "t.png").stat().st_size > 1000
     with pytest.raises(SystemExit, match="no rows for task 'onsets'"):
         plot_tradeoff(path, "onsets", tmp_path / "u.pdf")
+
+
+def test_crosstask_and_latency_figures_from_one_summary(tmp_path):
+    from mirtrim.report.crosstask import pareto_front, plot_crosstask
+    from mirtrim.report.efficiency import plot_latency_vs_macs
+
+    rows = [{"round": r, "parameters": 1000 // (r + 1), "macs": 1000 // (r + 1), "test_error": 0.2 + 0.01 * r,
+             "compression": r + 1.0, "relative_error": 1 + 0.05 * r} for r in range(4)]
+    _summary(tmp_path / "drums.csv", rows)
+    outs = [tmp_path / f"{n}.pdf" for n in ("n", "c", "p")]
+    plot_crosstask([tmp_path / "drums.csv"], *outs)
+    plot_latency_vs_macs([tmp_path / "drums.csv"], tmp_path / "l.pdf")
+    for pdf in [*outs, tmp_path / "l.pdf"]:
+        assert pdf.stat().st_size > 1000 and pdf.with_suffix(".png").stat().st_size > 1000
+    assert pareto_front([(1.0, 0.3), (2.0, 0.2), (3.0, 0.25), (0.5, 0.4)]) == [(0.5, 0.4), (1.0, 0.3), (2.0, 0.2)]

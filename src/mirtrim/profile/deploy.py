@@ -1,7 +1,8 @@
 """The deployment path: ONNX export of the physical model and its batch-1 latency in ONNX Runtime.
 
-Eager PyTorch has a per-call floor of about a millisecond on this kind of CPU, so small trimmed
-models stop getting faster there; ONNX Runtime's lower overhead lets latency follow the MACs.
+On a 2-core CPU (docs/benchmarks/latency.json) ONNX Runtime ran every paper-width model faster than
+eager PyTorch, and trimmed ones about 2x faster; both still level off near 1-2 ms per batch-1 call,
+so heavily trimmed models gain less time than MACs.
 """
 
 from __future__ import annotations

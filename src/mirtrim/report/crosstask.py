@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from mirtrim.report.efficiency import rows_by_task
-from mirtrim.report.figures import GROUP_STYLE, _save, log_axis
+from mirtrim.report.figures import GROUP_STYLE, save_figure, log_axis
 
 CRITERION_STYLE = {"magnitude": "#0072B2", "activation": "#D55E00", "batchnorm": "#009E73"}
 
@@ -92,7 +92,7 @@ def plot_crosstask(summary_csvs: list[str | Path], out_normalised: str | Path, o
     fig, ax = plt.subplots(figsize=(3.6, 2.8))
     _plot_bands(ax, curves(rows, lambda r: r["method"]), {g: s[0] for g, s in GROUP_STYLE.items()},
                 f"method groups across {tasks}")
-    _save(fig, out_normalised)
+    save_figure(fig, out_normalised)
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(3.6, 2.8))
@@ -101,7 +101,7 @@ def plot_crosstask(summary_csvs: list[str | Path], out_normalised: str | Path, o
         _plot_bands(ax, trim, CRITERION_STYLE, f"Trim criteria across {tasks}")
     else:
         ax.text(0.5, 0.5, "no Trim runs in this configuration", ha="center", va="center", transform=ax.transAxes)
-    _save(fig, out_criteria)
+    save_figure(fig, out_criteria)
     plt.close(fig)
 
     n = len(by_task)
@@ -128,5 +128,5 @@ def plot_crosstask(summary_csvs: list[str | Path], out_normalised: str | Path, o
         ax.axis("off")
     axes.flat[0].legend(fontsize=6, frameon=False)
     fig.tight_layout()
-    _save(fig, out_pareto)
+    save_figure(fig, out_pareto)
     plt.close(fig)

@@ -35,12 +35,17 @@ def _describe(row: dict, model: str, dense_error: float) -> dict:
             "test_error": row["test_error"], "relative_error": row["test_error"] / dense_error}
 
 
+def dense_reference(rows: list[dict]) -> tuple[dict, float]:
+    """The dense round-0 row of the lowest seed, and the mean dense error over seeds (every run of a
+    seed repeats that seed's dense row)."""
+    by_seed = {r["seed"]: r for r in rows if r["round"] == 0}
+    return by_seed[min(by_seed)], sum(r["test_error"] for r in by_seed.values()) / len(by_seed)
+
+
 def efficiency_rows(summary_csvs: list[str | Path], tolerance: float = 1.1) -> list[dict]:
     out = []
     for task, rows in sorted(rows_by_task(summary_csvs).items()):
-        dense_rows = {r["seed"]: r for r in rows if r["round"] == 0}  # every run repeats its seed's dense row
-        dense_error = sum(r["test_error"] for r in dense_rows.values()) / len(dense_rows)
-        dense = dense_rows[min(dense_rows)]
+        dense, dense_error = dense_reference(rows)
         out.append(_describe(dense, "dense", dense_error))
         trims = [r for r in rows if r["method"] == "Trim" and r["round"] > 0
                  and r["test_error"] <= tolerance * dense_error]
@@ -96,13 +101,13 @@ def plot_latency_vs_macs(summary_csvs: list[str | Path], out_pdf: str | Path) ->
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from mirtrim.report.figures import _save, log_axis
+    from mirtrim.report.figures import log_axis, save_figure
 
     colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442"]
     fig, axes = plt.subplots(1, 2, figsize=(6.8, 2.8), sharey=True)
     top = 1.0
     for colour, (task, rows) in zip(colours, sorted(rows_by_task(summary_csvs).items())):
-        dense = min((r for r in rows if r["round"] == 0), key=lambda r: r["seed"])
+        dense, _ = dense_reference(rows)
         trims = [r for r in rows if r["prune"] == "trim"]
         for ax, key in zip(axes, ("latency_ms", "ort_latency_ms")):
             if not dense.get(key):
@@ -119,5 +124,5 @@ def plot_latency_vs_macs(summary_csvs: list[str | Path], out_pdf: str | Path) ->
         ax.grid(True, which="both", alpha=0.25, linewidth=0.5)
     axes[0].set_ylabel("speed-up (dense / trimmed latency)")
     axes[1].legend(fontsize=6, frameon=False, loc="upper left")
-    _save(fig, out_pdf)
+    save_figure(fig, out_pdf)
     plt.close(fig)

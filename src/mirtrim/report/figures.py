@@ -25,7 +25,7 @@ def log_axis(ax, which: str = "x") -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
-def _save(fig, out_pdf: str | Path) -> None:
+def save_figure(fig, out_pdf: str | Path) -> None:
     out_pdf = Path(out_pdf)
     for path, fmt in ((out_pdf, "pdf"), (out_pdf.with_suffix(".png"), "png")):
         with atomic_path(path, suffix=f".{fmt}") as tmp:
@@ -69,7 +69,7 @@ def plot_tradeoff(summary_csv: str | Path, task: str, out_pdf: str | Path) -> No
     ax.set_title(task, fontsize=9)
     ax.legend(fontsize=7, frameon=False)
     ax.grid(True, which="both", alpha=0.25, linewidth=0.5)
-    _save(fig, out_pdf)
+    save_figure(fig, out_pdf)
     plt.close(fig)
 
 

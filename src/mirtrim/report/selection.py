@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mirtrim.report.efficiency import engineering, rows_by_task
+from mirtrim.report.efficiency import dense_reference, engineering, rows_by_task
 from mirtrim.utils.atomic import write_csv_rows, write_text
 
 CATEGORIES = (("Best", 1.0, True), ("Optim", 1.1, False), ("Small", 1.6, False))  # (name, x dense, inclusive)
@@ -33,9 +33,7 @@ def _entry(task, group, category, row, mean_err) -> dict:
 def selection_rows(summary_csvs: list[str | Path]) -> list[dict]:
     out = []
     for task, rows in sorted(rows_by_task(summary_csvs).items()):
-        dense = {r["seed"]: r for r in rows if r["round"] == 0}
-        mean_err = sum(r["test_error"] for r in dense.values()) / len(dense)
-        reference = dense[min(dense)]
+        reference, mean_err = dense_reference(rows)
         out.append(_entry(task, "Original", "dense", {**reference, "run": "dense", "compression": 1.0}, mean_err))
         for group in GROUPS:
             candidates = [r for r in rows if r["method"] == group and r["round"] > 0]
