@@ -29,7 +29,7 @@ def _threads(n: int) -> None:
 def cmd_generate_data(a):
     from mirtrim.data.generate import generate
 
-    meta = generate(a.dataset, a.scale, a.seed, a.out)
+    meta = generate(a.dataset, a.scale, a.seed, a.out, melodies=a.melodies)
     print(json.dumps({split: len(v) for split, v in meta["splits"].items()}))
 
 
@@ -177,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--scale", required=True, help="tiny | small | paper")
     sp.add_argument("--seed", type=int, required=True)
     sp.add_argument("--out", required=True, help="dataset folder to create")
+    sp.add_argument("--melodies", type=float, default=0.0, help="notes only: fraction of legato melodies (continuous f0)")
 
     sp = add("extract-features", cmd_extract_features, "compute model inputs and targets of a dataset (.npz)")
     sp.add_argument("--data", required=True, help="dataset folder (with metadata.json)")

@@ -43,15 +43,18 @@ def dataset_id(config: dict, task: str) -> str:
     t = config["tasks"][task]
     if t.get("source", "synthetic") != "synthetic":
         return f"{t['source']}"
-    return f"{DATASET_OF_TASK[task]}-{t['scale']}"
+    melodies = t.get("melodies", 0)
+    return f"{DATASET_OF_TASK[task]}-{t['scale']}" + (f"-melodies{round(100 * melodies)}" if melodies else "")
 
 
 def datasets(config: dict) -> dict[str, dict]:
     """dataset id -> generation settings (two tasks may share one dataset)."""
     out = {}
     for task, t in config["tasks"].items():
+        if t.get("melodies") and DATASET_OF_TASK[task] != "notes":
+            raise ValueError(f"config tasks.{task}.melodies: only the pitch tasks have melodies")
         out[dataset_id(config, task)] = {"generator": DATASET_OF_TASK[task], "scale": t["scale"],
-                                         "seed": config.get("data_seed", 1234)}
+                                         "seed": config.get("data_seed", 1234), "melodies": t.get("melodies", 0)}
     return out
 
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from mirtrim.data import drumloops
-from mirtrim.data.layout import read_onsets, write_onsets
+from mirtrim.data.layout import f0_at, read_f0, read_onsets, write_f0, write_onsets
 from mirtrim.features import logmel
 
 
@@ -79,3 +79,43 @@ def test_parallel_feature_extraction_is_identical_to_serial(tmp_path):
     assert sorted(serial.files) == sorted(parallel.files)
     for key in serial.files:
         assert np.array_equal(serial[key], parallel[key]), key
+
+
+def test_f0_files_round_trip_and_bad_lines_name_the_file(tmp_path):
+    path = tmp_path / "m.f0.csv"
+    write_f0(path, np.array([0.0, 0.005, 0.01]), np.array([220.0, 221.5, 0.0]))
+    times, f0 = read_f0(path)
+    assert np.allclose(f0, [220.0, 221.5, 0.0])
+    assert np.allclose(f0_at(times, f0, np.array([0.0, 0.004, 0.0051, 0.5])), [220.0, 220.0, 221.5, 0.0])
+    for bad, why in (("0.0,220\nx,1\n", "expected"), ("0.1,220\n0.05,220\n", "increasing"),
+                     ("0.0,-5\n", "f0 >= 0"), ("", "no f0 rows")):
+        path.write_text(bad)
+        with pytest.raises(ValueError, match=why) as err:
+            read_f0(path)
+        assert str(path) in str(err.value)
+
+
+def test_notes_with_melodies_give_frames_labelled_by_continuous_f0(tmp_path, monkeypatch):
+    from mirtrim.data import notes
+    from mirtrim.data.generate import generate
+    from mirtrim.features.build import build_features
+    from mirtrim.metrics.pitch import hz_to_cents
+
+    monkeypatch.setitem(notes.SCALES, "tiny", {"train": 4, "test": 2})
+    meta = generate("notes", "tiny", 7, tmp_path / "data", progress=lambda *_: None, melodies=0.5)
+    kinds = [e["kind"] for split in ("train", "test") for e in meta["splits"][split]]
+    assert kinds == ["note", "melody"] * 3 and meta["melody_fraction"] == 0.5
+    build_features(tmp_path / "data", tmp_path / "f.npz", progress=lambda *_: None)
+    f = np.load(tmp_path / "f.npz")
+    melody = meta["splits"]["train"][1]
+    times, f0 = read_f0(tmp_path / "data" / "train" / melody["f0_file"])
+    n_note = notes.FRAMES_PER_NOTE
+    train = f["cents"][f["split"] == "train"]  # train_00000 (note), then train_00001 (melody), ...
+    per_melody = (len(train) - 2 * n_note) // 2
+    assert per_melody > 2 * n_note
+    melody_cents = train[n_note:n_note + per_melody]
+    assert np.ptp(melody_cents) > 100  # the label follows the melody, not one constant pitch
+    assert np.abs(melody_cents[:, None] - hz_to_cents(f0)[None]).min(axis=1).max() < 1e-6
+    assert np.all(train[:n_note] == hz_to_cents(meta["splits"]["train"][0]["f0_hz"]))  # a note keeps its f0
+    with pytest.raises(ValueError, match="melodies"):
+        generate("voices", "tiny", 7, tmp_path / "v", melodies=0.5)

@@ -30,6 +30,31 @@ def test_notes_are_deterministic_and_test_programs_are_held_out(synth16):
     assert not train & test and {f for f, _ in split["test"]} == set(notes.FAMILIES)
 
 
+@pytest.mark.parametrize("family,program", [("string", 40), ("reed", 65), ("vocal", 53)])
+def test_melody_f0_annotation_is_the_pitch_heard(synth16, family, program):
+    """pYIN on the rendered melody agrees with the annotated f0: the octave bend range (RPN 0) and
+    the bend schedule reach the synthesiser, over glides spanning most of an octave."""
+    import librosa
+
+    a, info, f0 = notes.render_melody(synth16, np.random.default_rng(5), family, program)
+    b, _, _ = notes.render_melody(synth16, np.random.default_rng(5), family, program)
+    assert digest(a) == digest(b) and len(f0) == notes.MELODY_SECONDS * notes.CONTROL_HZ
+    assert np.ptp(1200 * np.log2(f0)) > 400 and info["kind"] == "melody"
+    est, voiced, _ = librosa.pyin(a.astype(np.float64), fmin=50, fmax=2000, sr=notes.SR, frame_length=1024,
+                                  hop_length=160)
+    t = librosa.times_like(est, sr=notes.SR, hop_length=160)
+    keep = voiced & (t > 0.1) & (t < 1.7)
+    assert keep.sum() > 100
+    cents_off = 1200 * np.abs(np.log2(est[keep] / f0[(t[keep] * notes.CONTROL_HZ).astype(int)]))
+    assert np.median(cents_off) < 15 and np.mean(cents_off < 50) > 0.9
+
+
+def test_melody_fraction_is_spread_evenly():
+    flags = [notes.is_melody(i, 0.25) for i in range(100)]
+    assert sum(flags) == 25 and all(sum(flags[k:k + 4]) == 1 for k in range(0, 100, 4))
+    assert not any(notes.is_melody(i, 0.0) for i in range(10)) and all(notes.is_melody(i, 1.0) for i in range(10))
+
+
 def test_instrument_chunks_have_the_paper_length():
     synth = SoundFontSynth(instruments.SR)
     player = instruments.draw_player(np.random.default_rng(0))

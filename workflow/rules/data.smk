@@ -16,4 +16,5 @@ rule generate_data:
         data=dataset_settings,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim generate-data --dataset {params.data[generator]} "
-        "--scale {params.data[scale]} --seed {params.data[seed]} --out {output} > {log} 2>&1"
+        "--scale {params.data[scale]} --seed {params.data[seed]} --melodies {params.data[melodies]} "
+        "--out {output} > {log} 2>&1"

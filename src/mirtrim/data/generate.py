@@ -8,7 +8,7 @@ import numpy as np
 
 from mirtrim import __version__
 from mirtrim.data import drumloops, instruments, notes, songs, voices
-from mirtrim.data.layout import md5_of, write_onsets
+from mirtrim.data.layout import md5_of, write_f0, write_onsets
 from mirtrim.utils.atomic import atomic_dir, log, write_json
 
 SPLITS = ("train", "test")
@@ -54,12 +54,19 @@ def _rendered(tmp, split, split_index, n, seed, progress, sr, draw):
     return entries
 
 
-def _notes(tmp, split, split_index, n, sizes, seed, progress, synth):
+def _notes(tmp, split, split_index, n, sizes, seed, progress, synth, melodies=0.0):
     programs = notes.program_split(seed)[split]
 
     def draw(rng, i):
         family, program = programs[int(rng.integers(len(programs)))]
-        return notes.render_note(synth, rng, family, program)
+        if not notes.is_melody(i, melodies):
+            return notes.render_note(synth, rng, family, program)
+        audio, info, f0_hz = notes.render_melody(synth, rng, family, program)
+        if audio is not None:
+            f0_file = f"{split}_{i:05d}.f0.csv"
+            write_f0(tmp / split / f0_file, np.arange(len(f0_hz)) / notes.CONTROL_HZ, f0_hz)
+            info["f0_file"] = f0_file
+        return audio, info
 
     return _rendered(tmp, split, split_index, n, seed, progress, notes.SR, draw)
 
@@ -109,24 +116,29 @@ WRITERS = {"drumloops": _drumloops, "notes": _notes, "instruments": _instruments
 NEEDS_SOUNDFONT = {"notes", "instruments", "songs"}
 
 
-def generate(dataset: str, scale: str, seed: int, out_dir: str | Path, progress=log) -> dict:
-    """Generate ``dataset`` at ``scale``; the folder appears only when complete."""
+def generate(dataset: str, scale: str, seed: int, out_dir: str | Path, progress=log, melodies: float = 0.0) -> dict:
+    """Generate ``dataset`` at ``scale``; the folder appears only when complete. ``melodies``: the
+    fraction of pitch examples that are legato melodies (notes only)."""
     if dataset not in MODULES:
         raise ValueError(f"unknown synthetic dataset {dataset!r}; known: {sorted(MODULES)}")
+    if not 0.0 <= melodies <= 1.0 or (melodies and dataset != "notes"):
+        raise ValueError(f"melodies={melodies}: expected a fraction in [0, 1], and only for the notes dataset")
     module = MODULES[dataset]
     if scale not in module.SCALES:
         raise ValueError(f"unknown scale {scale!r} for {dataset}; expected one of {sorted(module.SCALES)}")
     sizes = module.SCALES[scale]
     meta = {"dataset": dataset, "generator": f"mirtrim {__version__} ({module.__name__})", "scale": scale,
             "seed": seed, "sample_rate": module.SR, "splits": {}}
-    extra = {}
+    extra = {"melodies": melodies} if melodies else {}
+    if melodies:
+        meta["melody_fraction"] = melodies
     if dataset in NEEDS_SOUNDFONT:
         from mirtrim.data.soundfont import SoundFontSynth
 
         synth = SoundFontSynth(module.SR)
         extra["synth"] = synth
         meta["soundfont"] = {"file": synth.path.name, "licence": synth.licence}
-    meta["licence"] = "synthesised; see soundfont" if extra else "CC0 (synthesised in numpy, no samples)"
+    meta["licence"] = "synthesised; see soundfont" if "synth" in extra else "CC0 (synthesised in numpy, no samples)"
     with atomic_dir(out_dir) as tmp:
         for split_index, split in enumerate(SPLITS):
             (tmp / split).mkdir()

@@ -37,7 +37,7 @@ def render_example(synth, rng: np.random.Generator, label: str, player: dict, pr
         length = float(rng.uniform(0.12, 0.6))
         velocity = int(rng.integers(*player["velocity"]))
         events += [(t, 0, "on", pitch, velocity), (t + length * player["legato"], 0, "off", pitch, 0)]
-        events += [(t + k * 0.03, 0, "bend", 8192 + int(player["vibrato"] * np.sin(2 * np.pi * 5.5 * k * 0.03)), 0)
+        events += [(t + k * 0.03, 0, "bend", int(player["vibrato"] * np.sin(2 * np.pi * 5.5 * k * 0.03)), 0)
                    for k in range(int(length / 0.03))]
         t += length
         pitch = int(np.clip(pitch + rng.integers(-4, 5), low, high))

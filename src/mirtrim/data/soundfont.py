@@ -47,7 +47,9 @@ class SoundFontSynth:
         return SOUNDFONT_LICENCES.get(self.path.name, "see the soundfont's own documentation")
 
     def render(self, events: list[tuple], duration: float, programs: dict[int, int]) -> np.ndarray:
-        """``events``: (time s, channel, 'on'|'off'|'bend', key or bend value, velocity); channel 9 is drums."""
+        """``events``: (time s, channel, kind, a, b); channel 9 is drums. Kinds: 'on'/'off' (a key,
+        b velocity), 'bend' (a signed pitch-wheel value, 0 = none, ±8192 = the bend range), 'cc'
+        (a controller, b value)."""
         self.synth = self._fluidsynth.Synth(samplerate=float(self.sr), gain=0.6)
         try:
             return self._render(events, duration, programs)
@@ -73,8 +75,12 @@ class SoundFontSynth:
                 self.synth.noteon(channel, int(key), int(velocity))
             elif kind == "off":
                 self.synth.noteoff(channel, int(key))
-            else:
+            elif kind == "cc":
+                self.synth.cc(channel, int(key), int(velocity))
+            elif kind == "bend":
                 self.synth.pitch_bend(channel, int(key))
+            else:
+                raise ValueError(f"unknown MIDI event kind {kind!r}")
         if total > done:
             out.append(self._samples(total - done))
         return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mirtrim.data.layout import DRUM_CLASSES, read_onsets
+from mirtrim.data.layout import DRUM_CLASSES, f0_at, read_f0, read_onsets
 from mirtrim.data.notes import FRAMES_PER_NOTE
 from mirtrim.features import cqt, logmel
 from mirtrim.utils.atomic import atomic_path, log, read_json
@@ -90,7 +90,8 @@ def waveform_features(data_dir: Path, meta: dict, progress, length: int, classes
 
 def pitch_features(data_dir: Path, meta: dict, progress, workers: int = 1, frames_per_note: int = FRAMES_PER_NOTE,
                    frame: int = 1024) -> dict:
-    """z-normalised 1024-sample frames from each note's sustained part, with the f0 in cents."""
+    """z-normalised 1024-sample frames from each note's sustained part, with the f0 in cents at the
+    frame's centre (constant for a note; from ``<id>.f0.csv`` for a melody)."""
     from mirtrim.metrics.pitch import hz_to_cents
 
     X, cents, split_of = [], [], []
@@ -98,11 +99,21 @@ def pitch_features(data_dir: Path, meta: dict, progress, workers: int = 1, frame
     notes = _ordered_map(lambda item: load_audio(data_dir / item[0] / f"{item[1]['id']}.wav", meta["sample_rate"]),
                          items, workers)
     for (split, e), audio in zip(items, notes):
-        starts = np.linspace(0.1 * len(audio), 0.7 * len(audio) - frame, frames_per_note).astype(int)
-        for s in starts:
+        if e.get("f0_file"):  # melodies are longer: the same frame density over their voiced part
+            span = (0.05 * len(audio), 0.85 * len(audio) - frame)
+            count = int(round(frames_per_note * (span[1] - span[0]) / (0.6 * meta["sample_rate"] - frame)))
+            starts = np.linspace(*span, count).astype(int)
+            times, f0 = read_f0(data_dir / split / e["f0_file"])
+            f0_hz = f0_at(times, f0, (starts + frame / 2) / meta["sample_rate"])
+        else:
+            starts = np.linspace(0.1 * len(audio), 0.7 * len(audio) - frame, frames_per_note).astype(int)
+            f0_hz = np.full(len(starts), e["f0_hz"])
+        if len(audio) < starts[-1] + frame or (f0_hz <= 0).any():
+            raise ValueError(f"{data_dir}/{split}/{e['id']}: too short or unvoiced for {len(starts)} pitch frames")
+        for s, hz in zip(starts, f0_hz):
             x = audio[s:s + frame].astype(np.float64)
             X.append((x - x.mean()) / (x.std() + 1e-8))
-            cents.append(hz_to_cents(e["f0_hz"]))
+            cents.append(hz_to_cents(hz))
             split_of.append(split)
     progress(f"features: {len(X)} frames")
     return {"X": np.stack(X).astype(np.float32), "cents": np.array(cents), "split": np.array(split_of)}
