@@ -14,7 +14,34 @@ grid.check_methods(config)
 # non-activated virtual environment still provides it (conda envs, when used, prepend their own).
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
-TRAIN_THREADS = 2
+import math
+
+REAL_CORES = len(os.sched_getaffinity(0))
+TRAIN_THREADS = 1  # small CNNs: two 1-thread jobs on two cores beat one 2-thread job
+
+
+def claim(n):
+    """Threads a job claims for ``n`` working threads. Run locally, the claim is scaled by
+    --cores / real cores, so that `--cores 8` on a 2-core laptop still runs at most two 1-thread
+    jobs at a time: Snakemake scales claims down to --cores, never up to the machine."""
+
+    def threads(wildcards):
+        cores = workflow.global_resources["_cores"].value
+        if not workflow.local_exec or not isinstance(cores, int):
+            return n
+        return n * max(1, math.ceil(cores / REAL_CORES))
+
+    return threads
+
+
+def working_threads(n):
+    """The threads a job really computes with: ``n`` locally (never more than the machine or
+    --cores allow); on a cluster, what the job was given (profile `set-threads`)."""
+
+    def threads_param(wildcards, threads):
+        return min(n, threads, REAL_CORES) if workflow.local_exec else threads
+
+    return threads_param
 
 
 def round_dir(task, run, rnd):

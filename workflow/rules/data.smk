@@ -7,7 +7,7 @@ rule generate_data:
         "results/benchmarks/generate_data/{dataset}.tsv"
     conda:
         "../../envs/mirtrim.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=2000,
         runtime=30,

@@ -11,17 +11,18 @@ rule evaluate_round:
         "results/benchmarks/evaluate_round/{task}/{run}/round{round}.tsv"
     conda:
         "../../envs/mirtrim.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=4000,
         runtime=30,
     params:
+        threads=working_threads(1),
         src=SRC,
         spec=run_spec,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim evaluate --spec {params.spec:q} --features {input.features} "
         "--model {input.model} --train-log {input.train_log} --round {wildcards.round} --out {output} "
-        "--threads {threads} > {log} 2>&1"
+        "--threads {params.threads} > {log} 2>&1"
 
 
 rule baseline_task:
@@ -35,7 +36,7 @@ rule baseline_task:
         "results/benchmarks/baseline_task/{task}.tsv"
     conda:
         "../../envs/mirtrim.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=4000,
         runtime=30,

@@ -9,12 +9,13 @@ rule extract_features:
         "results/benchmarks/extract_features/{dataset}.tsv"
     conda:
         "../../envs/mirtrim.yaml"
-    threads: 2
+    threads: claim(2)
     resources:
         mem_mb=4000,
         runtime=30,
     params:
+        threads=working_threads(2),
         src=SRC,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim extract-features --data {input.data} --out {output} "
-        "--threads {threads} > {log} 2>&1"
+        "--threads {params.threads} > {log} 2>&1"

@@ -18,7 +18,7 @@ rule aggregate_task:
         "results/benchmarks/aggregate_task/{task}.tsv"
     conda:
         "../../envs/mirtrim.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=1000,
         runtime=10,
@@ -41,7 +41,7 @@ rule merge_summaries:
         "results/benchmarks/merge_summaries.tsv"
     conda:
         "../../envs/mirtrim.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=1000,
         runtime=10,
@@ -70,7 +70,7 @@ rule plot_tradeoff:
         "results/benchmarks/plot_tradeoff/{task}.tsv"
     conda:
         "../../envs/plot.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=1000,
         runtime=10,
@@ -98,7 +98,7 @@ rule plot_data:
         "results/benchmarks/plot_data/{task}.tsv"
     conda:
         "../../envs/plot.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=2000,
         runtime=10,
@@ -123,7 +123,7 @@ rule table_baselines:
         "results/benchmarks/table_baselines.tsv"
     conda:
         "../../envs/plot.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=1000,
         runtime=10,
@@ -148,7 +148,7 @@ rule table_efficiency:
         "results/benchmarks/table_efficiency.tsv"
     conda:
         "../../envs/plot.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=1000,
         runtime=10,
@@ -176,7 +176,7 @@ rule table_selection:
         "results/benchmarks/table_selection.tsv"
     conda:
         "../../envs/plot.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=1000,
         runtime=10,
@@ -218,7 +218,7 @@ rule plot_crosstask:
         "results/benchmarks/plot_crosstask.tsv"
     conda:
         "../../envs/plot.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=1000,
         runtime=10,
@@ -248,7 +248,7 @@ rule plot_latency:
         "results/benchmarks/plot_latency.tsv"
     conda:
         "../../envs/plot.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=1000,
         runtime=10,
@@ -288,7 +288,7 @@ rule paper_pdf:
         "results/benchmarks/paper_pdf.tsv"
     conda:
         "../../envs/plot.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         mem_mb=1000,
         runtime=10,

@@ -11,13 +11,14 @@ rule profile_round:
         "results/benchmarks/profile_round/{task}/{run}/round{round}.tsv"
     conda:
         "../../envs/mirtrim.yaml"
-    threads: 1
+    threads: claim(1)
     resources:
         profiling=1,
         mem_mb=4000,
         runtime=15,
     params:
+        threads=working_threads(1),
         src=SRC,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim profile --model {input.model} --out {output} "
-        "--threads {threads} > {log} 2>&1"
+        "--threads {params.threads} > {log} 2>&1"

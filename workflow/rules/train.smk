@@ -14,16 +14,17 @@ rule train_dense:
         run=r"dense-s\d+",
     conda:
         "../../envs/mirtrim.yaml"
-    threads: TRAIN_THREADS
+    threads: claim(TRAIN_THREADS)
     resources:
         gpu=1,
         mem_mb=8000,
         runtime=training_runtime,
     params:
+        threads=working_threads(TRAIN_THREADS),
         src=SRC,
         spec=run_spec,
         out_dir=round_out_dir,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim train-dense --spec {params.spec:q} "
         "--features {input.features} --out-dir {params.out_dir} --rewind-out {output.rewind} "
-        "--threads {threads} > {log} 2>&1"
+        "--threads {params.threads} > {log} 2>&1"

@@ -166,5 +166,5 @@ def build_features(data_dir: str | Path, out: str | Path, progress=log, workers:
             raise ValueError(f"{data_dir}: non-finite values in feature '{key}'")
     with atomic_path(out, suffix=".npz") as tmp:
         with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
+            np.savez(fh, **arrays)  # uncompressed: audio barely compresses, and every job loads it fast
     return {k: list(v.shape) for k, v in arrays.items()}

@@ -28,6 +28,7 @@ class TrainConfig:
     scheduler_patience: int = 10
     rewind_epoch: int | None = None  # snapshot the full state after this many epochs (round 0 only)
     rewind_iteration: int | None = None  # ... or after this many optimiser steps (OpenLTH's "500it")
+    track_test: bool = True  # test every epoch: needed only to select "min over epochs" (the paper's rule)
 
 
 @dataclass
@@ -113,7 +114,8 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
             if masks:
                 apply_masks(model, masks)
             total += loss.item()
-        val, tst = evaluate(model, task, valid, device), evaluate(model, task, test, device)
+        val = evaluate(model, task, valid, device)
+        tst = evaluate(model, task, test, device) if cfg.track_test else {"loss": None, "error": None}
         scheduler.step(val["error"])
         row = {"epoch": epoch, "train_loss": total / n_batches, "valid_loss": val["loss"], "valid_error": val["error"],
                "test_loss": tst["loss"], "test_error": tst["error"], "lr": optimiser.param_groups[0]["lr"],
@@ -124,8 +126,9 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
             best_err, best_state, since_best, result.best_epoch = val["error"], copy.deepcopy(model.state_dict()), 0, epoch
         else:
             since_best += 1
+        test_note = f"test err {tst['error']:.4f}  " if cfg.track_test else ""
         log(f"epoch {epoch:3d}  train {row['train_loss']:.4f}  valid err {val['error']:.4f}  "
-            f"test err {tst['error']:.4f}  lr {row['lr']:.2e}  {row['seconds']:.1f}s{'  *' if improved else ''}")
+            f"{test_note}lr {row['lr']:.2e}  {row['seconds']:.1f}s{'  *' if improved else ''}")
         # never stop before the rewind snapshot exists: round 0 trains on to epoch k if needed
         target = cfg.rewind_epoch if cfg.rewind_epoch is not None else (
             None if cfg.rewind_iteration is None else -(-cfg.rewind_iteration // n_batches))
@@ -142,7 +145,10 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
 
 
 def summarise(history: list[dict], best_epoch: int) -> dict:
-    test = np.array([h["test_error"] for h in history])
+    """Per-round summary; the test columns are None when the test split was not tracked per epoch."""
+    tracked = all(h["test_error"] is not None for h in history)
+    test = np.array([h["test_error"] for h in history], dtype=float) if tracked else None
     return {"best_epoch": best_epoch, "epochs_trained": len(history),
-            "valid_error": history[best_epoch]["valid_error"], "test_error_best_valid": float(test[best_epoch]),
-            "test_error_min_over_epochs": float(test.min())}
+            "valid_error": history[best_epoch]["valid_error"],
+            "test_error_best_valid": float(test[best_epoch]) if tracked else None,
+            "test_error_min_over_epochs": float(test.min()) if tracked else None}

@@ -59,7 +59,8 @@ def _train_config(spec: dict, rewind: bool) -> TrainConfig:
     by_iteration = t.get("rewind_unit", "epoch") == "iteration"
     return TrainConfig(epochs=t["epochs"], lr=t["lr"], batch_size=t["batch_size"], patience=t["patience"],
                        rewind_epoch=t["rewind_epoch"] if rewind and not by_iteration else None,
-                       rewind_iteration=t["rewind_epoch"] if rewind and by_iteration else None)
+                       rewind_iteration=t["rewind_epoch"] if rewind and by_iteration else None,
+                       track_test=spec["fidelity"]["test_selection"] == "min_over_epochs")
 
 
 def _write_train_log(path, spec, round_index, result, seconds, model) -> None:
