@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 
@@ -18,6 +19,15 @@ def _spec(text: str) -> dict:
     if not isinstance(spec, dict) or "task" not in spec:
         raise argparse.ArgumentTypeError("--spec must be a JSON object with at least a 'task' key")
     return spec
+
+
+def working_threads(claimed: int) -> int:
+    """The threads a job computes with: the workflow scales its thread claims by MIRTRIM_CORE_SCALE
+    (``--cores`` over the real cores, see workflow/rules/common.smk) and this undoes it."""
+    scale = os.environ.get("MIRTRIM_CORE_SCALE", "1")
+    if not scale.isdigit() or int(scale) < 1:
+        raise SystemExit(f"error: MIRTRIM_CORE_SCALE must be a positive integer, got {scale!r}")
+    return max(1, claimed // int(scale))
 
 
 def _threads(n: int) -> None:
@@ -287,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if hasattr(args, "threads"):
+        args.threads = working_threads(args.threads)
     try:
         args.func(args)
     except (ValueError, FloatingPointError) as err:

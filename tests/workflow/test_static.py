@@ -1,5 +1,6 @@
 """Lint, format and dry-run checks: catch wiring, ambiguity and grid bugs without compute."""
 
+import os
 import re
 
 from conftest import BIN, ROOT, snakemake
@@ -28,14 +29,23 @@ def test_snakefmt_is_clean():
 
 
 def test_dry_run_of_the_default_config_has_the_expected_jobs():
-    proc = snakemake("figures/all", "-n")
-    # config.yaml: six tasks on five datasets (drums and onsets share one), 1 seed, 1 method,
-    # 7 rounds per task (chords 6): prune rounds 6 * 5 + 5 = 35, records 35 + 6 dense = 41
+    proc = snakemake("figures/all", "-n", "--forceall")  # all jobs, whatever results already exist
+    # config.yaml: six tasks on five datasets (drums and onsets share one), 1 seed, 10 methods,
+    # 4 pruning rounds each: 6 * 10 * 4 = 240 pruning rounds; records 240 + 6 dense = 246
     assert job_counts(proc.stdout) == {
         "generate_data": 5, "extract_features": 5, "baseline_task": 6, "plot_data": 6, "train_dense": 6,
-        "prune_round": 35, "evaluate_round": 41, "profile_round": 41, "aggregate_task": 6, "plot_tradeoff": 6,
+        "prune_round": 240, "evaluate_round": 246, "profile_round": 246, "aggregate_task": 6, "plot_tradeoff": 6,
         "table_baselines": 1, "table_efficiency": 1, "table_selection": 1, "plot_latency": 1, "plot_crosstask": 1,
-        "merge_summaries": 1, "figures_all": 1, "total": 164}
+        "merge_summaries": 1, "figures_all": 1, "total": 779}
+
+
+def test_thread_claims_follow_the_real_cores_not_cores():
+    """`--cores` 4x the machine: every claim is scaled 4x (so no more jobs run than there are cores)
+    and the jobs divide it back (MIRTRIM_CORE_SCALE), computing with the threads the rule asks for."""
+    real = len(os.sched_getaffinity(0))
+    proc = snakemake("results/runs/chords/dense-s0/round00/model.pt", "-n", "-p", "--forceall", f"--cores={4 * real}")
+    claims = dict(re.findall(r"rule (\w+):.*?threads: (\d+)", proc.stdout, flags=re.S))
+    assert claims == {"generate_data": "4", "extract_features": str(min(8, 4 * real)), "train_dense": "4"}
 
 
 def test_a_run_without_target_builds_the_manifest():
@@ -53,10 +63,12 @@ def test_invalid_config_fails_before_any_job(tmp_path):
 
 
 def test_dry_run_of_the_paper_grid_has_the_expected_jobs():
-    """config/paper.yaml: 7 task models x 10 methods x 3 seeds x 14 pruning rounds, plus shared round 0."""
-    proc = snakemake("figures/all", "-n", "--configfile=config/paper.yaml")
-    counts = job_counts(proc.stdout)
+    """config/paper.yaml: 7 task models x 10 methods x 3 seeds x 14 pruning rounds, plus shared round 0;
+    pitch and pitch_medium share one dataset, drums and onsets another."""
+    proc = snakemake("figures/all", "-n", "--forceall", "--quiet", "rules", "--configfile=config/paper.yaml")
     runs, seeds = 7 * 10 * 3, 7 * 3
-    assert counts["train_dense"] == seeds and counts["prune_round"] == runs * 14
-    assert counts["evaluate_round"] == counts["profile_round"] == runs * 14 + seeds
-    assert counts["generate_data"] == counts["extract_features"] == 5 and counts["plot_tradeoff"] == 7
+    assert job_counts(proc.stdout) == {
+        "generate_data": 5, "extract_features": 5, "baseline_task": 7, "plot_data": 7, "train_dense": seeds,
+        "prune_round": runs * 14, "evaluate_round": runs * 14 + seeds, "profile_round": runs * 14 + seeds,
+        "aggregate_task": 7, "plot_tradeoff": 7, "table_baselines": 1, "table_efficiency": 1, "table_selection": 1,
+        "plot_latency": 1, "plot_crosstask": 1, "merge_summaries": 1, "figures_all": 1, "total": 8928}

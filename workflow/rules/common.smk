@@ -14,34 +14,20 @@ grid.check_methods(config)
 # non-activated virtual environment still provides it (conda envs, when used, prepend their own).
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
-import math
-
 REAL_CORES = len(os.sched_getaffinity(0))
 TRAIN_THREADS = 1  # small CNNs: two 1-thread jobs on two cores beat one 2-thread job
+# Snakemake scales thread claims down to --cores, never up to the machine: scale them by
+# --cores / real cores so that `--cores 8` on a 2-core laptop still runs two 1-thread jobs at a
+# time. Jobs divide their `{threads}` by this scale again (mirtrim.cli), so they compute with the
+# threads the rule asks for. Cluster runs give no --cores: the scale is 1 there.
+_GIVEN_CORES = workflow.global_resources["_cores"].value
+CORE_SCALE = -(-_GIVEN_CORES // REAL_CORES) if isinstance(_GIVEN_CORES, int) else 1
+os.environ["MIRTRIM_CORE_SCALE"] = str(CORE_SCALE)
 
 
 def claim(n):
-    """Threads a job claims for ``n`` working threads. Run locally, the claim is scaled by
-    --cores / real cores, so that `--cores 8` on a 2-core laptop still runs at most two 1-thread
-    jobs at a time: Snakemake scales claims down to --cores, never up to the machine."""
-
-    def threads(wildcards):
-        cores = workflow.global_resources["_cores"].value
-        if not workflow.local_exec or not isinstance(cores, int):
-            return n
-        return n * max(1, math.ceil(cores / REAL_CORES))
-
-    return threads
-
-
-def working_threads(n):
-    """The threads a job really computes with: ``n`` locally (never more than the machine or
-    --cores allow); on a cluster, what the job was given (profile `set-threads`)."""
-
-    def threads_param(wildcards, threads):
-        return min(n, threads, REAL_CORES) if workflow.local_exec else threads
-
-    return threads_param
+    """Threads a job claims in Snakemake's accounting for ``n`` working threads."""
+    return n * CORE_SCALE
 
 
 def round_dir(task, run, rnd):
@@ -123,10 +109,6 @@ def figure_files():
         for ext in ("pdf", "png")
     ]
     return out
-
-
-def round_out_dir(wildcards, output):
-    return str(Path(output.model).parent)
 
 
 def training_runtime(wildcards, attempt):

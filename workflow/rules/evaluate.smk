@@ -16,13 +16,12 @@ rule evaluate_round:
         mem_mb=4000,
         runtime=30,
     params:
-        threads=working_threads(1),
         src=SRC,
         spec=run_spec,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim evaluate --spec {params.spec:q} --features {input.features} "
         "--model {input.model} --train-log {input.train_log} --round {wildcards.round} --out {output} "
-        "--threads {params.threads} > {log} 2>&1"
+        "--threads {threads} > {log} 2>&1"
 
 
 rule baseline_task:

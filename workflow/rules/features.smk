@@ -14,8 +14,7 @@ rule extract_features:
         mem_mb=4000,
         runtime=30,
     params:
-        threads=working_threads(2),
         src=SRC,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim extract-features --data {input.data} --out {output} "
-        "--threads {params.threads} > {log} 2>&1"
+        "--threads {threads} > {log} 2>&1"

@@ -17,8 +17,7 @@ rule profile_round:
         mem_mb=4000,
         runtime=15,
     params:
-        threads=working_threads(1),
         src=SRC,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim profile --model {input.model} --out {output} "
-        "--threads {params.threads} > {log} 2>&1"
+        "--threads {threads} > {log} 2>&1"

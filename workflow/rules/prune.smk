@@ -24,11 +24,9 @@ rule prune_round:
         mem_mb=8000,
         runtime=training_runtime,
     params:
-        threads=working_threads(TRAIN_THREADS),
         src=SRC,
         spec=run_spec,
-        out_dir=round_out_dir,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim prune-round --spec {params.spec:q} "
         "--features {input.features} --prev {input.prev} --rewind {input.rewind} --round {wildcards.round} "
-        "--out-dir {params.out_dir} --threads {params.threads} > {log} 2>&1"
+        "--out-dir results/runs/{wildcards.task}/{wildcards.run}/round{wildcards.round} --threads {threads} > {log} 2>&1"

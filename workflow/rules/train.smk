@@ -20,11 +20,9 @@ rule train_dense:
         mem_mb=8000,
         runtime=training_runtime,
     params:
-        threads=working_threads(TRAIN_THREADS),
         src=SRC,
         spec=run_spec,
-        out_dir=round_out_dir,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim train-dense --spec {params.spec:q} "
-        "--features {input.features} --out-dir {params.out_dir} --rewind-out {output.rewind} "
-        "--threads {params.threads} > {log} 2>&1"
+        "--features {input.features} --out-dir results/runs/{wildcards.task}/{wildcards.run}/round00 --rewind-out {output.rewind} "
+        "--threads {threads} > {log} 2>&1"
