@@ -153,7 +153,7 @@ def cmd_benchmarks(a):
     from mirtrim.report.benchmarks import markdown_summary, read_benchmarks
     from mirtrim.utils.atomic import write_text
 
-    text = markdown_summary(read_benchmarks(a.root), top=a.top)
+    text = markdown_summary(read_benchmarks(a.root), top=a.top, tasks=tuple(a.tasks))
     if a.out:
         write_text(a.out, text)
     print(text, end="")
@@ -283,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("benchmarks", cmd_benchmarks, "summarise Snakemake benchmark files: time per rule, costliest jobs")
     sp.add_argument("--root", default="results/benchmarks")
     sp.add_argument("--top", type=int, default=5)
+    sp.add_argument("--tasks", nargs="*", default=[], help="also sum job time per task")
     sp.add_argument("--out", help="also write the Markdown table here")
 
     sp = add("manifest", cmd_manifest, "write the figures/all manifest (sha256 of every figure and table)")

@@ -23,6 +23,8 @@ def test_benchmark_summary_totals_per_rule(tmp_path):
     text = markdown_summary(rows, top=2)
     assert "| prune_round | 2 | 90.0 | 45.0 | 60.0 |" in text and "3.5 min over 4 jobs" in text
     assert text.index("train_dense | onsets/dense-s0") < text.index("prune_round | onsets/r/round01")
+    per_task = markdown_summary(rows, top=2, tasks=("onsets", "drums"))
+    assert "| onsets | 3 | 210.0 | 70.0 | 120.0 |" in per_task and "| shared (data, tables, figures) | 1 |" in per_task
 
 
 def test_manifest_checksums_and_refuses_empty_files(tmp_path):

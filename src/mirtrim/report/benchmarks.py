@@ -24,16 +24,27 @@ def read_benchmarks(root: str | Path) -> list[dict]:
     return rows
 
 
-def markdown_summary(rows: list[dict], top: int = 5) -> str:
-    by_rule = defaultdict(list)
+def _table(header: str, groups: dict[str, list[float]]) -> list[str]:
+    lines = [f"| {header} | jobs | total s | mean s | max s |", "|---|---|---|---|---|"]
+    for key, secs in sorted(groups.items(), key=lambda kv: -sum(kv[1])):
+        lines.append(f"| {key} | {len(secs)} | {sum(secs):.1f} | {sum(secs) / len(secs):.1f} | {max(secs):.1f} |")
+    return lines
+
+
+def markdown_summary(rows: list[dict], top: int = 5, tasks: tuple[str, ...] = ()) -> str:
+    """Job time per rule, per task (when ``tasks`` are given: jobs whose first wildcard is a task;
+    shared jobs such as data generation are grouped apart) and the costliest jobs."""
+    by_rule, by_task = defaultdict(list), defaultdict(list)
     for r in rows:
         by_rule[r["rule"]].append(r["seconds"])
+        first = r["job"].split("/")[0]
+        by_task[first if first in tasks else "shared (data, tables, figures)"].append(r["seconds"])
     total = sum(r["seconds"] for r in rows)
     lines = [f"Total job time: {total / 60:.1f} min over {len(rows)} jobs (jobs may run in parallel: "
-             "this is the sum, not the wall clock).", "", "| rule | jobs | total s | mean s | max s |",
-             "|---|---|---|---|---|"]
-    for rule, secs in sorted(by_rule.items(), key=lambda kv: -sum(kv[1])):
-        lines.append(f"| {rule} | {len(secs)} | {sum(secs):.1f} | {sum(secs) / len(secs):.1f} | {max(secs):.1f} |")
+             "this is the sum, not the wall clock).", ""]
+    lines += _table("rule", by_rule)
+    if tasks:
+        lines += ["", "Job time per task:", ""] + _table("task", by_task)
     lines += ["", f"The {top} most expensive jobs:", "", "| rule | job | s | max RSS MB |", "|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: -r["seconds"])[:top]:
         lines.append(f"| {r['rule']} | {r['job']} | {r['seconds']:.1f} | {r['max_rss_mb']:.0f} |")
