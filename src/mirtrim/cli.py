@@ -306,4 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         # expected failures (bad input, diverged training): one line, no traceback
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except OSError as err:  # a full disk, a missing or unwritable path: outputs are atomic, nothing half-written
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}", file=sys.stderr)
+        return 1
     return 0

@@ -51,11 +51,19 @@ def datasets(config: dict) -> dict[str, dict]:
     """dataset id -> generation settings (two tasks may share one dataset)."""
     out = {}
     for task, t in config["tasks"].items():
-        if t.get("melodies") and DATASET_OF_TASK[task] != "notes":
-            raise ValueError(f"config tasks.{task}.melodies: only the pitch tasks have melodies")
         out[dataset_id(config, task)] = {"generator": DATASET_OF_TASK[task], "scale": t["scale"],
                                          "seed": config.get("data_seed", 1234), "melodies": t.get("melodies", 0)}
     return out
+
+
+def check_tasks(config: dict) -> None:
+    """Task settings the schema cannot relate to each other; one error line naming the key."""
+    for task, t in config["tasks"].items():
+        if t.get("rewind_unit", "epoch") == "epoch" and t["rewind_epoch"] > t["epochs"]:
+            raise ValueError(f"config tasks.{task}.rewind_epoch: {t['rewind_epoch']} is beyond the "
+                             f"{t['epochs']} training epochs; expected 0..{t['epochs']}")
+        if t.get("melodies") and DATASET_OF_TASK[task] != "notes":
+            raise ValueError(f"config tasks.{task}.melodies: only the pitch tasks have melodies")
 
 
 def check_methods(config: dict) -> None:

@@ -8,6 +8,7 @@ PAPER_TEX = str(Path(workflow.basedir) / "paper" / "main.tex")
 sys.path.insert(0, SRC)
 from mirtrim import grid  # standard library only: parsing stays cheap
 
+grid.check_tasks(config)
 grid.check_methods(config)
 
 # Jobs call `python -m mirtrim`: put the interpreter running Snakemake first on PATH so that a

@@ -13,8 +13,12 @@ from mirtrim.features import cqt, logmel
 from mirtrim.utils.atomic import atomic_path, log, read_json
 
 
-def load_audio(path: Path, sr: int) -> np.ndarray:
-    """Mono float audio; a wrong rate, empty or unreadable file is one clear error naming it."""
+CLIPPED_FRACTION = 0.01  # more samples than this at full scale: warn (the file is still usable)
+
+
+def load_audio(path: Path, sr: int, warn=log) -> np.ndarray:
+    """Mono float audio. A wrong rate, empty, silent, non-finite or unreadable file is one clear error
+    naming it; several channels are averaged and heavy clipping is kept, both with a logged warning."""
     import soundfile as sf
 
     try:
@@ -25,13 +29,46 @@ def load_audio(path: Path, sr: int) -> np.ndarray:
         raise ValueError(f"{path}: sample rate {file_sr} Hz, expected {sr} Hz")
     if audio.shape[0] == 0:
         raise ValueError(f"{path}: empty audio")
-    return audio.mean(axis=1)
+    if not np.isfinite(audio).all():
+        raise ValueError(f"{path}: non-finite samples (NaN or inf)")
+    if audio.shape[1] > 1:
+        warn(f"warning: {path}: {audio.shape[1]} channels, averaged to mono")
+        audio = audio.mean(axis=1, keepdims=True)
+    audio = audio[:, 0]
+    peak = float(np.abs(audio).max())
+    if peak < 1e-6:
+        raise ValueError(f"{path}: silent audio (peak {peak:.1e}); expected a recording with content")
+    clipped = float(np.mean(np.abs(audio) >= 0.999 * max(peak, 1.0)))
+    if clipped > CLIPPED_FRACTION:
+        warn(f"warning: {path}: {100 * clipped:.1f} % of the samples are clipped at full scale; kept as is")
+    return audio
 
 
 def _entries(meta: dict):
     for split, entries in meta["splits"].items():
         for e in entries:
             yield split, e
+
+
+def check_metadata(data_dir: Path, meta: dict) -> None:
+    """The fields every loader relies on, checked up front: one error naming the key."""
+    where = f"{data_dir}/metadata.json"
+    for key, kind in (("dataset", str), ("sample_rate", int), ("splits", dict)):
+        if not isinstance(meta.get(key), kind):
+            raise ValueError(f"{where}: key '{key}' missing or not a {kind.__name__}")
+    for split in ("train", "test"):
+        entries = meta["splits"].get(split)
+        if not isinstance(entries, list) or not entries:
+            raise ValueError(f"{where}: splits.{split} must be a non-empty list of examples")
+        for i, e in enumerate(entries):
+            if not isinstance(e, dict) or not isinstance(e.get("id"), str):
+                raise ValueError(f"{where}: splits.{split}[{i}] has no string 'id'")
+
+
+def _annotation(path: Path, reader):
+    if not path.is_file():
+        raise ValueError(f"{path}: annotation file missing")
+    return reader(path)
 
 
 def _ordered_map(func, items, workers: int):
@@ -54,8 +91,14 @@ def drum_features(data_dir: Path, meta: dict, progress, workers: int = 1, batch:
                              chunk, workers)
         length = max(len(a) for a in audio)
         X.append(logmel.logmel(np.stack([np.pad(a, (0, length - len(a))) for a in audio]), fb).numpy())
-        for split, e in chunk:
-            times, labels = read_onsets(data_dir / split / f"{e['id']}.txt")
+        for (split, e), a in zip(chunk, audio):
+            path = data_dir / split / f"{e['id']}.txt"
+            times, labels = _annotation(path, read_onsets)
+            if not len(times):
+                progress(f"warning: {path}: no onsets; the example is kept as a silent-target example")
+            elif times.max() > len(a) / logmel.SR:
+                raise ValueError(f"{path}: onset at {times.max():.3f} s is beyond the audio's "
+                                 f"{len(a) / logmel.SR:.3f} s")
             target = np.zeros((len(DRUM_CLASSES), logmel.N_FRAMES), dtype=np.uint8)
             for f, lab in zip(logmel.onset_frames(times), labels):
                 if f >= 0:
@@ -79,13 +122,16 @@ def waveform_features(data_dir: Path, meta: dict, progress, length: int, classes
     clips = _ordered_map(lambda item: load_audio(data_dir / item[0] / f"{item[1]['id']}.wav",
                                                  meta["sample_rate"])[:length], items, workers)
     for (split, e), audio in zip(items, clips):
-        if e["label"] not in classes:
-            raise ValueError(f"{data_dir}/{split}/{e['id']}: label {e['label']!r} is not one of {', '.join(classes)}")
+        if e.get("label") not in classes:
+            raise ValueError(f"{data_dir}/{split}/{e['id']}: label {e.get('label')!r} is not one of {', '.join(classes)}")
         X.append(np.pad(audio, (0, length - len(audio))))
         y.append(classes.index(e["label"]))
         split_of.append(split)
     progress(f"features: {len(X)} examples")
     return {"X": np.stack(X).astype(np.float16), "y": np.array(y, dtype=np.int64), "split": np.array(split_of)}
+
+
+F0_RANGE = (32.70, 1975.5)  # CREPE's 360 bins of 20 cents from C1
 
 
 def pitch_features(data_dir: Path, meta: dict, progress, workers: int = 1, frames_per_note: int = FRAMES_PER_NOTE,
@@ -102,14 +148,17 @@ def pitch_features(data_dir: Path, meta: dict, progress, workers: int = 1, frame
         if e.get("f0_file"):  # melodies are longer: the same frame density over their voiced part
             span = (0.05 * len(audio), 0.85 * len(audio) - frame)
             count = int(round(frames_per_note * (span[1] - span[0]) / (0.6 * meta["sample_rate"] - frame)))
-            starts = np.linspace(*span, count).astype(int)
+            starts = np.linspace(*span, max(count, 0)).astype(int)
             times, f0 = read_f0(data_dir / split / e["f0_file"])
             f0_hz = f0_at(times, f0, (starts + frame / 2) / meta["sample_rate"])
         else:
             starts = np.linspace(0.1 * len(audio), 0.7 * len(audio) - frame, frames_per_note).astype(int)
             f0_hz = np.full(len(starts), e["f0_hz"])
-        if len(audio) < starts[-1] + frame or (f0_hz <= 0).any():
+        if len(starts) == 0 or starts.min() < 0 or len(audio) < starts.max() + frame or (f0_hz <= 0).any():
             raise ValueError(f"{data_dir}/{split}/{e['id']}: too short or unvoiced for {len(starts)} pitch frames")
+        if not ((F0_RANGE[0] <= f0_hz) & (f0_hz <= F0_RANGE[1])).all():
+            raise ValueError(f"{data_dir}/{split}/{e['id']}: f0 {f0_hz.min():.1f}-{f0_hz.max():.1f} Hz is outside "
+                             f"the 360 CREPE bins ({F0_RANGE[0]:.1f}-{F0_RANGE[1]:.1f} Hz)")
         for s, hz in zip(starts, f0_hz):
             x = audio[s:s + frame].astype(np.float64)
             X.append((x - x.mean()) / (x.std() + 1e-8))
@@ -131,8 +180,19 @@ def chord_features(data_dir: Path, meta: dict, progress, workers: int = 1) -> di
     for (split, e), c in zip(items, spectra):
         times = np.arange(len(c)) * cqt.HOP / cqt.SR
         lab = np.full(len(c), NO_CHORD, dtype=np.int64)
-        for start, end, label in read_lab(data_dir / split / f"{e['id']}.lab"):
-            lab[(times >= start) & (times < end)] = label_class(label)
+        path = data_dir / split / f"{e['id']}.lab"
+        segments = _annotation(path, read_lab)
+        if not segments:
+            raise ValueError(f"{path}: no chord segments")
+        duration = len(c) * cqt.HOP / cqt.SR
+        for start, end, label in segments:
+            if start >= duration + cqt.HOP / cqt.SR:
+                raise ValueError(f"{path}: segment {start:.3f}-{end:.3f} s starts beyond the audio's {duration:.3f} s")
+            try:
+                index = label_class(label)
+            except Exception:  # mir_eval's InvalidChordException and parse errors
+                raise ValueError(f"{path}: chord label {label!r} is not a valid Harte label") from None
+            lab[(times >= start) & (times < end)] = index
         frames.append(c)
         labels.append(lab)
         ptr.append(ptr[-1] + len(c))
@@ -147,6 +207,7 @@ def build_features(data_dir: str | Path, out: str | Path, progress=log, workers:
 
     data_dir = Path(data_dir)
     meta = read_json(data_dir / "metadata.json", "dataset metadata")
+    check_metadata(data_dir, meta)
     kind = meta.get("dataset")
     if kind == "drumloops":
         arrays = drum_features(data_dir, meta, progress, workers)

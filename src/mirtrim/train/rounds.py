@@ -25,23 +25,34 @@ VALID_SEED = 20200720  # fixed: every run of a task validates on the same exampl
 def load_features(path: str | Path) -> dict:
     try:
         with np.load(path, allow_pickle=False) as data:
-            return {k: data[k] for k in data.files}
+            arrays = {k: data[k] for k in data.files}
     except FileNotFoundError:
         raise SystemExit(f"error: feature file not found: {path}") from None
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
         raise SystemExit(f"error: feature file {path} is corrupted or not an .npz archive ({err})") from None
+    for key, value in arrays.items():
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise SystemExit(f"error: feature file {path}: non-finite values in '{key}'")
+    return arrays
+
+
+def _load_split(task, features: dict, split: str, path):
+    try:
+        return task.load(features, split)
+    except KeyError as err:
+        raise SystemExit(f"error: feature file {path} has no array {err}; rebuild it with extract-features") from None
 
 
 def test_data(spec: dict, features_path: str | Path):
     """The task adapter and its test split only (evaluation needs no training data in memory)."""
     task = make_task(spec["task"], spec["fidelity"])
-    return task, task.load(load_features(features_path), "test")
+    return task, _load_split(task, load_features(features_path), "test", features_path)
 
 
 def task_data(spec: dict, features_path: str | Path):
     task = make_task(spec["task"], spec["fidelity"])
     feats = load_features(features_path)
-    train_all, test = task.load(feats, "train"), task.load(feats, "test")
+    train_all, test = _load_split(task, feats, "train", features_path), _load_split(task, feats, "test", features_path)
     rng = np.random.default_rng(VALID_SEED)
     if train_all.groups is None:
         order = rng.permutation(len(train_all))
