@@ -31,12 +31,12 @@ def test_snakefmt_is_clean():
 def test_dry_run_of_the_default_config_has_the_expected_jobs():
     proc = snakemake("figures/all", "-n", "--forceall")  # all jobs, whatever results already exist
     # config.yaml: six tasks on five datasets (drums and onsets share one), 1 seed, 10 methods,
-    # 4 pruning rounds each: 6 * 10 * 4 = 240 pruning rounds; records 240 + 6 dense = 246
+    # 3 pruning rounds each: 6 * 10 * 3 = 180 pruning rounds; records 180 + 6 dense = 186
     assert job_counts(proc.stdout) == {
         "generate_data": 5, "extract_features": 5, "baseline_task": 6, "plot_data": 6, "train_dense": 6,
-        "prune_round": 240, "evaluate_round": 246, "profile_round": 246, "aggregate_task": 6, "plot_tradeoff": 6,
+        "prune_round": 180, "evaluate_round": 186, "profile_round": 186, "aggregate_task": 6, "plot_tradeoff": 6,
         "table_baselines": 1, "table_efficiency": 1, "table_selection": 1, "plot_latency": 1, "plot_crosstask": 1,
-        "merge_summaries": 1, "figures_all": 1, "total": 779}
+        "merge_summaries": 1, "figures_all": 1, "total": 599}
 
 
 def test_thread_claims_follow_the_real_cores_not_cores():

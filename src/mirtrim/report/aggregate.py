@@ -44,6 +44,8 @@ def aggregate(pairs: list[tuple[str, str]]) -> list[dict]:
         run_rate = next((rec.get("rate_percent") for r, rec in sorted(rounds.items()) if r > 0), None)
         for rnd, rec in sorted(rounds.items()):
             row = {k: rec.get(k) for k in COLUMNS}
+            # the chance level belongs to the test split, not the model: measured once, in round 0
+            row.update(chance_error=dense.get("chance_error"), chance_predictor=dense.get("chance_predictor"))
             row.update(task=task, run=run, round=rnd, seed=seed, **method, rate_percent=run_rate,
                        method=method_group(method["prune"], method["criterion"], method["reset"]))
             # trimming: physical parameters; masking: the measured alive fraction of maskable weights

@@ -15,7 +15,9 @@ def evaluate_round(spec: dict, features: str, model_path: str, train_log: str, r
     model.to(device)
     task, test = test_data(spec, features)
     metrics = evaluate(model, task, test, device)
-    chance = chance_level(task, test)  # before the onset variant below switches the task's metric
+    # the chance level depends on the test split only: measured once per task and seed, in round 0
+    # (before the onset variant below switches the task's metric)
+    chance = chance_level(task, test) if round_index == 0 else {}
     variants = {}
     if isinstance(task, TranscriptionTask):  # report both onset-F conventions whatever the switch says
         variants[f"onset_f_{task.metric}"] = metrics["f_mean"]
