@@ -74,7 +74,6 @@ def _open(url: str, offset: int, timeout: float):
 def fetch(remote: Remote, dest: Path, progress=log, timeout: float = 60.0) -> Path:
     """Download ``remote`` to ``dest`` (verified), resuming a ``dest.part`` left by an interrupted run."""
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists():  # a finished transfer from an earlier run (its extraction may have failed)
         _check(dest, remote, None)
         progress(f"{dest}: already downloaded and verified")
@@ -101,6 +100,7 @@ def fetch(remote: Remote, dest: Path, progress=log, timeout: float = 60.0) -> Pa
             progress(f"{remote.url}: " + (f"resuming at byte {offset}" if offset else "downloading")
                      + (f" ({expected} bytes)" if expected else ""))
             received = offset
+            part.parent.mkdir(parents=True, exist_ok=True)
             with open(part, "ab" if offset else "wb") as fh:
                 while True:
                     try:
@@ -152,7 +152,7 @@ def _extract_zip(archive: Path, tmp: Path) -> None:
                     raise _member_error(archive, info.filename, f"links to {link!r}, outside the target folder")
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 os.symlink(link, dest)
-            elif mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            elif stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):  # many zips record no type: a file
                 raise _member_error(archive, info.filename, "is not a regular file, folder or link")
             elif not _within(tmp, dest.parent):  # a folder of its path is a link leading out
                 raise _member_error(archive, info.filename, "would be written through a link outside the target")
@@ -205,35 +205,58 @@ def with_mirror(corpus: Corpus, mirror: str) -> Corpus:
                                          for r in corpus.remotes))
 
 
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet, innermost first."""
+    out = []
+    while not folder.exists() and folder != folder.parent:
+        out.append(folder)
+        folder = folder.parent
+    return out
+
+
+def _unpack(corpus: Corpus, remote: Remote, path: Path, tmp: Path, progress) -> None:
+    where = tmp / remote.subdir if remote.subdir else tmp
+    where.mkdir(parents=True, exist_ok=True)
+    if not remote.archive:
+        shutil.copyfile(path, where / remote.filename)
+        return
+    progress(f"{path}: extracting")
+    staging = where / f".{remote.filename}.extracted"
+    try:
+        extract(path, staging)
+    except DownloadError:
+        path.unlink()  # a refused or unreadable archive is useless: the next run downloads it anew
+        raise
+    for child in staging.iterdir():  # several archives may fill one folder (nsynth's train and test)
+        if (where / child.name).exists():
+            raise DownloadError(f"{path}: {child.name!r} also comes from another file of {corpus.name}")
+        child.rename(where / child.name)
+    staging.rmdir()
+
+
 def download_corpus(corpus: Corpus, out: str | Path, cache: str | Path, keep_archives: bool = False,
                     progress=log) -> Path:
     """Fetch every file of ``corpus`` into ``cache``, then unpack them into ``out`` (atomically) with a
-    ``SOURCE.json`` provenance record. Downloaded files are deleted once ``out`` is complete."""
+    ``SOURCE.json`` provenance record. Downloaded files are deleted once ``out`` is complete; after a
+    failure only the ``.part`` of an interrupted transfer (to resume) and fully verified files remain."""
     out, cache = Path(out), Path(cache)
-    files = [fetch(r, cache / r.filename, progress) for r in corpus.remotes]
-    record = {"dataset": corpus.name, "title": corpus.title, "licence": corpus.licence,
-              "citation": corpus.citation, "files": []}
-    with atomic_dir(out) as tmp:
-        for remote, path in zip(corpus.remotes, files):
-            where = tmp / remote.subdir if remote.subdir else tmp
-            if remote.archive:
-                progress(f"{path}: extracting")
-                extract(path, where / f".{remote.filename}.extracted")
-                for child in (where / f".{remote.filename}.extracted").iterdir():
-                    if (where / child.name).exists():
-                        raise DownloadError(f"{path}: {child.name!r} also comes from another file of {corpus.name}")
-                    child.rename(where / child.name)
-                (where / f".{remote.filename}.extracted").rmdir()
-            else:
-                where.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, where / remote.filename)
-            record["files"].append({"file": remote.filename, "url": remote.url, "bytes": path.stat().st_size,
-                                    "md5": md5_file(path), "checked": remote.check})
-        write_json(tmp / "SOURCE.json", record)
-    if not keep_archives:
-        for path in files:
-            path.unlink()
-        if cache.exists() and not any(cache.iterdir()):
-            cache.rmdir()
+    new_folders = _missing_folders(cache)
+    try:
+        files = [fetch(r, cache / r.filename, progress) for r in corpus.remotes]
+        record = {"dataset": corpus.name, "title": corpus.title, "licence": corpus.licence,
+                  "citation": corpus.citation, "files": []}
+        with atomic_dir(out) as tmp:
+            for remote, path in zip(corpus.remotes, files):
+                record["files"].append({"file": remote.filename, "url": remote.url, "bytes": path.stat().st_size,
+                                        "md5": md5_file(path), "checked": remote.check})
+                _unpack(corpus, remote, path, tmp, progress)
+            write_json(tmp / "SOURCE.json", record)
+        if not keep_archives:
+            for path in files:
+                path.unlink()
+    finally:  # the download folders this call created go again once empty
+        for folder in new_folders:
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
     progress(f"{corpus.name}: {len(files)} file(s) verified and unpacked into {out}")
     return out

@@ -66,7 +66,7 @@ def guitarset_songs(raw: Path) -> list[tuple[str, str, Path, list]]:
             continue
         if jams.stem not in mics:
             raise ValueError(f"{jams}: no matching audio {jams.stem}_mic.wav under {raw}")
-        out.append((jams.stem, jams.stem.split("_")[0], mics[jams.stem], guitarset_chords(jams)))
+        out.append((safe_id(jams.stem), jams.stem.split("_")[0], mics[jams.stem], guitarset_chords(jams)))
     if not out:
         raise ValueError(f"{raw}: no GuitarSet comping annotations (<player>_<excerpt>_comp.jams)")
     return out
