@@ -332,7 +332,7 @@ def test_isophonics_and_billboard_match_the_users_audio_by_path(server, tmp_path
     audio_dir.mkdir(parents=True)
     (audio_dir / "01_-_I_Saw_Her_Standing_There.wav").write_bytes(wav_bytes(tone(2.5, 44100), 44100))
     (audio_dir / "02_-_Misery.flac").write_bytes(wav_bytes(tone(2.5, 22050), 22050, fmt="FLAC"))
-    meta, shapes, feats = download_and_prepare(server, tmp_path, "isophonics_beatles",
+    meta, _shapes, feats = download_and_prepare(server, tmp_path, "isophonics_beatles",
                                                {"The Beatles Annotations.tar.gz": tar_bytes(beatles)},
                                                audio_dir=audio_dir.parent)
     assert len(meta["splits"]["train"]) == len(meta["splits"]["test"]) == 1  # no audio for Anna
