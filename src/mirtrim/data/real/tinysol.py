@@ -58,7 +58,8 @@ def prepare(corpus: Corpus, raw: Path, out: Path, seed: int, audio_dir: Path | N
             for k, chunk in enumerate(segments(audio, instruments.CHUNK)):
                 ex_id = safe_id(f"{wav.stem}-{k:02d}")
                 splits[split].append({"id": ex_id, "label": label, "instrument": row["Instrument (abbr.)"],
-                                      "pitch_midi": int(float(row.get("Pitch ID") or 0)), "fold": int(float(row["Fold"])),
+                                      "pitch_midi": int(float(row.get("Pitch ID") or 0)),
+                                      "fold": int(float(row["Fold"])),
                                       "source_file": row["Path"], "segment": k,
                                       "md5": write_wav(tmp / split / f"{ex_id}.wav", chunk, instruments.SR)})
             if (n + 1) % 200 == 0:
