@@ -43,6 +43,27 @@ def cmd_generate_data(a):
     print(json.dumps({split: len(v) for split, v in meta["splits"].items()}))
 
 
+def cmd_download(a):
+    from mirtrim.data.download import download_corpus, with_mirror
+    from mirtrim.data.registry import corpus
+
+    source = corpus(a.dataset)
+    if a.mirror:
+        source = with_mirror(source, a.mirror)
+    cache = a.cache or os.path.join(os.path.dirname(os.path.abspath(a.out)), "downloads", a.dataset)
+    try:
+        download_corpus(source, a.out, cache, keep_archives=a.keep_archives)
+    except OSError as err:  # disk full, permissions: still one line naming the file
+        raise ValueError(f"{err.filename or a.out}: {err.strerror or err}") from None
+
+
+def cmd_prepare_data(a):
+    from mirtrim.data.real import prepare
+
+    meta = prepare(a.dataset, a.raw, a.out, seed=a.seed, audio_dir=a.audio_dir)
+    print(json.dumps({split: len(v) for split, v in meta["splits"].items()}))
+
+
 def cmd_extract_features(a):
     from mirtrim.features.build import build_features
 
@@ -188,6 +209,23 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--seed", type=int, required=True)
     sp.add_argument("--out", required=True, help="dataset folder to create")
     sp.add_argument("--melodies", type=float, default=0.0, help="notes only: fraction of legato melodies (continuous f0)")
+
+    sp = add("download", cmd_download, "download, verify (size, md5) and unpack a public corpus of the registry; "
+                                        "an interrupted transfer resumes on the next run")
+    sp.add_argument("--dataset", required=True, help="registry name (mirtrim.data.registry)")
+    sp.add_argument("--out", required=True, help="folder to create with the unpacked corpus (resources/<dataset>)")
+    sp.add_argument("--cache", help="where transfers and their .part files live (default: <out>/../downloads/"
+                                    "<dataset>)")
+    sp.add_argument("--mirror", help="fetch every file from <mirror>/<file name> instead (same checksums)")
+    sp.add_argument("--keep-archives", action="store_true", help="keep the downloaded files after unpacking")
+
+    sp = add("prepare-data", cmd_prepare_data, "convert a downloaded corpus into the shared dataset layout")
+    sp.add_argument("--dataset", required=True, help="registry name (mirtrim.data.registry)")
+    sp.add_argument("--raw", required=True, help="the unpacked corpus (from the download command)")
+    sp.add_argument("--out", required=True, help="dataset folder to create (results/data/<dataset>)")
+    sp.add_argument("--seed", type=int, default=1234, help="seed of the seeded splits and subsets")
+    sp.add_argument("--audio-dir", help="annotation-only corpora (isophonics_beatles, billboard, boeck_onsets): "
+                                        "the folder holding their audio")
 
     sp = add("extract-features", cmd_extract_features, "compute model inputs and targets of a dataset (.npz)")
     sp.add_argument("--data", required=True, help="dataset folder (with metadata.json)")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from mirtrim.data.registry import REGISTRY
+
 DATASET_OF_TASK = {"singing": "voices", "instrument": "instruments", "pitch": "notes", "pitch_medium": "notes",
                    "chords": "songs", "drums": "drumloops", "onsets": "drumloops"}
 
@@ -47,10 +49,22 @@ def dataset_id(config: dict, task: str) -> str:
     return f"{DATASET_OF_TASK[task]}-{t['scale']}" + (f"-melodies{round(100 * melodies)}" if melodies else "")
 
 
+# dataset ids as rule wildcards: synthetic ones are rendered (generate_data), real ones prepared from a
+# download (prepare_real_data); the patterns are disjoint so that no dataset matches both rules
+SYNTHETIC_DATASET = r"(drumloops|instruments|voices|notes|songs)-(tiny|small|paper)(-melodies\d+)?"
+REAL_DATASET = "|".join(sorted(REGISTRY))
+
+
+def is_synthetic(config: dict, task: str) -> bool:
+    return config["tasks"][task].get("source", "synthetic") == "synthetic"
+
+
 def datasets(config: dict) -> dict[str, dict]:
-    """dataset id -> generation settings (two tasks may share one dataset)."""
+    """Synthetic dataset id -> generation settings (two tasks may share one dataset)."""
     out = {}
     for task, t in config["tasks"].items():
+        if not is_synthetic(config, task):
+            continue
         out[dataset_id(config, task)] = {"generator": DATASET_OF_TASK[task], "scale": t["scale"],
                                          "seed": config.get("data_seed", 1234), "melodies": t.get("melodies", 0)}
     return out
@@ -64,6 +78,33 @@ def check_tasks(config: dict) -> None:
                              f"{t['epochs']} training epochs; expected 0..{t['epochs']}")
         if t.get("melodies") and DATASET_OF_TASK[task] != "notes":
             raise ValueError(f"config tasks.{task}.melodies: only the pitch tasks have melodies")
+
+
+def check_sources(config: dict) -> None:
+    """A real source must serve the task, and annotation-only corpora need the user's audio folder."""
+    dirs: dict[str, str] = {}
+    for task, t in config["tasks"].items():
+        if is_synthetic(config, task):
+            if "audio_dir" in t:
+                raise ValueError(f"config tasks.{task}.audio_dir: only for real sources that publish no audio")
+            continue
+        corpus = REGISTRY[t["source"]]
+        if task not in corpus.tasks:
+            raise ValueError(f"config tasks.{task}.source: {corpus.name} serves {', '.join(corpus.tasks)}, "
+                             f"not {task}")
+        if corpus.user_audio and not t.get("audio_dir"):
+            raise ValueError(f"config tasks.{task}.audio_dir: {corpus.name} publishes annotations only; "
+                             f"give the folder holding its audio")
+        if not corpus.user_audio and "audio_dir" in t:
+            raise ValueError(f"config tasks.{task}.audio_dir: {corpus.name} comes with its audio")
+        if t.get("audio_dir") and dirs.setdefault(corpus.name, t["audio_dir"]) != t["audio_dir"]:
+            raise ValueError(f"config tasks.{task}.audio_dir: tasks sharing {corpus.name} name different folders")
+
+
+def audio_dir(config: dict, dataset: str) -> str | None:
+    """The user's audio folder of an annotation-only corpus (from any task using it)."""
+    return next((t["audio_dir"] for t in config["tasks"].values()
+                 if t.get("source") == dataset and t.get("audio_dir")), None)
 
 
 def check_methods(config: dict) -> None:

@@ -1,5 +1,6 @@
 # Helpers only: paths, the run grid and input functions. No rules here.
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from mirtrim import grid  # standard library only: parsing stays cheap
 
 grid.check_tasks(config)
 grid.check_methods(config)
+grid.check_sources(config)
+REAL_CORPORA = sorted(grid.REGISTRY)
 
 # Jobs call `python -m mirtrim`: put the interpreter running Snakemake first on PATH so that a
 # non-activated virtual environment still provides it (conda envs, when used, prepend their own).
@@ -70,6 +73,12 @@ def dense_evals():
 
 def dataset_settings(wildcards):
     return grid.datasets(config)[wildcards.dataset]
+
+
+def user_audio_option(wildcards):
+    """``--audio-dir <folder>`` for annotation-only corpora (config tasks.<task>.audio_dir)."""
+    folder = grid.audio_dir(config, wildcards.dataset)
+    return f"--audio-dir {shlex.quote(folder)}" if folder else ""
 
 
 def run_rounds(task):
