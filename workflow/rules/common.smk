@@ -23,10 +23,10 @@ TRAIN_THREADS = 1  # small CNNs: two 1-thread jobs on two cores beat one 2-threa
 # Snakemake scales thread claims down to --cores, never up to the machine: scale them by
 # --cores / real cores so that `--cores 8` on a 2-core laptop still runs two 1-thread jobs at a
 # time. Jobs divide their `{threads}` by this scale again (mirtrim.cli), so they compute with the
-# threads the rule asks for. Cluster runs give no --cores: the scale is 1 there.
+# threads each job is written for. Cluster runs give no --cores, so the scale is 1 there.
 _GIVEN_CORES = workflow.global_resources["_cores"].value
 CORE_SCALE = -(-_GIVEN_CORES // REAL_CORES) if isinstance(_GIVEN_CORES, int) else 1
-os.environ["MIRTRIM_CORE_SCALE"] = str(CORE_SCALE)
+os.environ.update(MIRTRIM_CORE_SCALE=str(CORE_SCALE))  # set for the jobs, not read from the user
 
 
 def claim(n):
