@@ -18,14 +18,15 @@ from mirtrim.data.effects import condition
 SR = 16_000
 NOTE_SECONDS = 1.0
 FRAMES_PER_NOTE = 16  # frames are cheap: many per rendered note give CREPE enough steps
-# GM program families (NSynth-like) with playable MIDI ranges
+# GM program families (NSynth-like) with playable MIDI ranges, capped at B6 (MIDI 95): CREPE's top
+# bin is 2005.5 Hz, and C7 (2093 Hz) would be a label no output bin can reach within 50 cents
 FAMILIES = {
-    "keyboard": ([0, 1, 2, 4, 5, 6, 7], (33, 96)), "organ": ([16, 17, 19, 20], (36, 96)),
+    "keyboard": ([0, 1, 2, 4, 5, 6, 7], (33, 95)), "organ": ([16, 17, 19, 20], (36, 95)),
     "guitar": ([24, 25, 26, 27, 28], (40, 84)), "bass": ([32, 33, 34, 35, 38], (28, 60)),
-    "string": ([40, 41, 42, 48, 49], (36, 96)), "brass": ([56, 57, 58, 60, 61], (34, 82)),
-    "reed": ([64, 65, 66, 67, 68, 70, 71], (38, 86)), "flute": ([72, 73, 74, 75, 79], (60, 96)),
-    "synth_lead": ([80, 81, 82], (36, 96)), "vocal": ([52, 53, 54], (43, 81)),
-    "mallet": ([11, 12, 13], (53, 96)),
+    "string": ([40, 41, 42, 48, 49], (36, 95)), "brass": ([56, 57, 58, 60, 61], (34, 82)),
+    "reed": ([64, 65, 66, 67, 68, 70, 71], (38, 86)), "flute": ([72, 73, 74, 75, 79], (60, 95)),
+    "synth_lead": ([80, 81, 82], (36, 95)), "vocal": ([52, 53, 54], (43, 81)),
+    "mallet": ([11, 12, 13], (53, 95)),
 }
 MELODY_SECONDS = 2.0
 CONTROL_HZ = 200  # pitch-wheel updates per second: a 5 ms step is far below a 64 ms frame

@@ -131,7 +131,7 @@ def waveform_features(data_dir: Path, meta: dict, progress, length: int, classes
     return {"X": np.stack(X).astype(np.float16), "y": np.array(y, dtype=np.int64), "split": np.array(split_of)}
 
 
-F0_RANGE = (32.70, 1975.5)  # CREPE's 360 bins of 20 cents from C1
+F0_RANGE = (31.70, 2005.5)  # Hz of CREPE's first and last bin (1997.38 + 20 i cents above 10 Hz)
 
 
 def pitch_features(data_dir: Path, meta: dict, progress, workers: int = 1, frames_per_note: int = FRAMES_PER_NOTE,
