@@ -17,12 +17,15 @@ missing=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 # FluidSynth renders the soundfont-based synthetic datasets (pitch, instrument, chords)
 ldconfig -p 2>/dev/null | grep -q 'libfluidsynth\.so\.3' || missing+=(libfluidsynth3)
-# the tests also render the Snakemake report in a real browser and build the paper PDF; without
-# these (not root) those two tests skip, nothing else changes
+# the tests also render the Snakemake report in a real browser, build the paper PDF and run the
+# workflow on a throw-away SLURM cluster; without these (not root) those tests skip, nothing else changes
 optional=()
 if [ "$MODE" = test ]; then
   command -v chromium >/dev/null || optional+=(chromium)
   command -v pdflatex >/dev/null || optional+=(texlive-latex-base texlive-latex-recommended)
+  for daemon in munged slurmctld slurmd slurmdbd mariadbd; do
+    [ -x "/usr/sbin/$daemon" ] || { optional+=(munge slurmctld slurmd slurm-client slurmdbd mariadb-server); break; }
+  done
 fi
 is_root_with_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
 if [ ${#missing[@]} -gt 0 ]; then
@@ -35,7 +38,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 if [ ${#optional[@]} -gt 0 ]; then
-  # never fatal: without them two tests skip
+  # never fatal: without them their tests skip
   if is_root_with_apt && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       --no-install-recommends "${optional[@]}"; }; then
     echo "bootstrap: installed optional test packages: ${optional[*]}"
