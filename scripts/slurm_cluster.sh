@@ -43,15 +43,16 @@ if [ "$ACTION" = stop ]; then
 fi
 [ "$ACTION" = start ] || { echo "usage: $0 start|stop STATE_DIR" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "slurm_cluster: needs root (daemons, munge key)" >&2; exit 1; }
-mkdir -p "$S"/{state,spool,mysql,munge}
+mkdir -p "$S"/{state,spool,mysql}
 chmod 755 "$S"
 
-# munge on its default socket (every SLURM client looks there), with the Debian key; PID and log here
+# munge on its default socket (every SLURM client looks there), with the Debian key; it runs as
+# user munge, who may not enter STATE_DIR (pytest's are 0700): its own files go to /run/munge
 mkdir -p /run/munge
-chown munge:munge "$S/munge" /run/munge
-su -s /bin/sh munge -c "/usr/sbin/munged --pid-file=$S/munge/munged.pid --log-file=$S/munge/munged.log \
-  --seed-file=$S/munge/munged.seed --force"
-cp "$S/munge/munged.pid" "$S/munged.pid"
+chown munge:munge /run/munge
+M=/run/munge/mirtrim-$$
+su -s /bin/sh munge -c "/usr/sbin/munged --pid-file=$M.pid --log-file=$M.log --seed-file=$M.seed --force"
+cp "$M.pid" "$S/munged.pid"
 wait_for 10 munged munge -n
 
 # MariaDB for slurmdbd, on a private data directory and port
