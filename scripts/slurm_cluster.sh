@@ -4,8 +4,9 @@
 # munge slurmctld slurmd slurm-client slurmdbd mariadb-server (scripts/bootstrap.sh test installs them).
 #   bash scripts/slurm_cluster.sh start STATE_DIR   # prints `export SLURM_CONF=...` on success
 #   bash scripts/slurm_cluster.sh stop STATE_DIR    # stops every daemon by its PID file
-# Everything lives in STATE_DIR (configs, spool, state, database, logs, PID files); nothing in /etc
-# changes. Clients (sbatch, sacct, Snakemake) find the cluster through SLURM_CONF.
+# Everything lives in STATE_DIR (configs, spool, state, database, logs, PID files), except munge's
+# files (/run/munge) and a copy of slurm.conf in /etc/slurm (for srun inside jobs), removed by stop.
+# Clients (sbatch, sacct, Snakemake) find the cluster through SLURM_CONF.
 set -euo pipefail
 
 ACTION=${1:?usage: $0 start|stop STATE_DIR}
@@ -37,8 +38,12 @@ stop_pid() {  # stop_pid PIDFILE: TERM, then KILL after 10 s
   rm -f "$file"
 }
 
+MARK="# written by mirtrim scripts/slurm_cluster.sh"
 if [ "$ACTION" = stop ]; then
   for daemon in slurmd slurmctld slurmdbd mariadb munged; do stop_pid "$S/$daemon.pid"; done
+  if [ -f /etc/slurm/slurm.conf ] && head -1 /etc/slurm/slurm.conf | grep -qF "$MARK"; then
+    rm -f /etc/slurm/slurm.conf
+  fi
   exit 0
 fi
 [ "$ACTION" = start ] || { echo "usage: $0 start|stop STATE_DIR" >&2; exit 2; }
@@ -110,6 +115,14 @@ $NODE NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
 export SLURM_CONF="$S/slurm.conf"
+# inside a job, the plugin's `srun` sees neither SLURM_CONF nor a configless slurmctld: it reads
+# /etc/slurm/slurm.conf. Install ours there unless the machine has its own (then refuse).
+if [ -f /etc/slurm/slurm.conf ] && ! head -1 /etc/slurm/slurm.conf | grep -qF "$MARK"; then
+  echo "slurm_cluster: /etc/slurm/slurm.conf exists and is not ours; not overwriting a real cluster's config" >&2
+  exit 1
+fi
+mkdir -p /etc/slurm
+{ echo "$MARK ($S)"; cat "$SLURM_CONF"; } > /etc/slurm/slurm.conf
 
 /usr/sbin/slurmdbd
 wait_for 30 slurmdbd sacctmgr -i show cluster
