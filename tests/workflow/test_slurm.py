@@ -56,12 +56,14 @@ def workdir(tmp_path: Path) -> Path:
 
 
 def through_slurm(work: Path, env: dict, check=True):
-    """The workflow with the SLURM profile, adjusted for a 2-core node with no GPU and no accounts."""
+    """The workflow with the SLURM profile, adjusted for a 2-core node with no GPU and no accounts
+    (`gpu=0` drops sbatch's --gpus: the rules themselves ask for one GPU per training job)."""
     cmd = [str(BIN / "snakemake"), "figures/all", "--directory", str(work), "--snakefile", str(ROOT / "Snakefile"),
            "--workflow-profile", str(ROOT / "profiles/slurm"), "--jobs", "2", "--max-threads", "1",
            "--latency-wait", "5", "--retries", "0", "--slurm-init-seconds-before-status-checks", "2",
            "--default-resources", "slurm_partition=debug", "runtime=20", "mem_mb=1500",
-           "--set-resources", "train_dense:mem_mb=3000", "prune_round:mem_mb=3000"]
+           "--set-resources", "train_dense:mem_mb=3000", "prune_round:mem_mb=3000", "train_dense:gpu=0",
+           "prune_round:gpu=0"]
     proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=1500)
     if check:
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
