@@ -110,6 +110,8 @@ ReturnToService=2
 MinJobAge=300
 AccountingStorageType=accounting_storage/slurmdbd
 AccountingStorageHost=127.0.0.1
+# the plugin names each job's rule in its comment: keep it in the accounting database
+AccountingStoreFlags=job_comment
 JobAcctGatherType=jobacct_gather/none
 $NODE NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
