@@ -98,3 +98,6 @@ def test_every_computing_job_goes_through_sbatch_and_a_failure_is_reported(clust
     assert "Error in rule train_dense" in failed.stdout + failed.stderr
     new = [j for j in accounted_jobs(cluster) if j["id"] not in {k["id"] for k in jobs}]
     assert any("rule_train_dense" in j["comment"] and j["state"] == "FAILED" for j in new), new
+    listing = subprocess.run(["sacct", "-X", "--format=JobID,State,ExitCode,Elapsed,Comment%60", "-S", "now-1days"],
+                             env=cluster, capture_output=True, text=True).stdout
+    (tmp_path / "sacct.txt").write_text(listing)  # kept with pytest's temporary files, for the record
