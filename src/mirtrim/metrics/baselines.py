@@ -141,4 +141,4 @@ def run_baseline(data_dir: str | Path, task: str) -> dict:
         out = pitch_baseline(data_dir, meta)
     else:
         out = centroid_baseline(data_dir, meta)
-    return {"task": task, "dataset": meta["dataset"], "scale": meta["scale"], **out}
+    return {"task": task, "dataset": meta["dataset"], "scale": meta["scale"], "data": Path(data_dir).name, **out}

@@ -16,7 +16,7 @@ def baseline_table(baselines: list[str], dense_evals: list[str], out_csv: str | 
     rows = []
     for path in baselines:
         b = read_json(path, "baseline record")
-        rows.append({"task": b["task"], "dataset": f"{b['dataset']}-{b['scale']}", "baseline": b["baseline"],
+        rows.append({"task": b["task"], "dataset": b.get("data", f"{b['dataset']}-{b['scale']}"), "baseline": b["baseline"],
                      "baseline_error": round(b["error"], 4),
                      "chance_error": round(dense[b["task"]]["chance_error"], 4),
                      "chance_predictor": dense[b["task"]]["chance_predictor"],
