@@ -4,8 +4,9 @@ finished is redone and nothing that looks complete is broken.
     python scripts/kill_resume.py --kills 20 --out docs/benchmarks/kill_resume.json
 
 runs the `.test` configuration restricted to one task (``--task``, default onsets) in a temporary
-directory. Each cycle unlocks, restarts Snakemake, waits until a job has started, sleeps a random
-0-3 s and kills the process group with SIGKILL (Snakemake and its running job, no clean-up). After
+directory. Each cycle unlocks, restarts Snakemake, waits until the n-th job of the cycle has started
+(n random in 1-3, so the run moves on from cycle to cycle), sleeps a random 0-3 s and kills the
+process group with SIGKILL (Snakemake and its running jobs, no clean-up). After
 each kill every model, plan, record and figure on disk must load; at the end the run is completed
 and every output that existed at a kill must still carry the same modification time (a finished
 round retrained would have rewritten it). The test suite runs 10 kills; this script is for more.
@@ -100,13 +101,15 @@ def kill_resume(workdir: Path, kills: int, seed: int = 0, max_delay: float = 3.0
             if (workdir / "results/logs").exists() else {}
         proc = subprocess.Popen(snakemake_cmd(workdir), env=_env(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
-        while True:  # wait until some job has started in this cycle
+        target = rng.randint(1, 3)  # kill during the target-th job this cycle starts: the run moves on
+        while True:
             logs = (workdir / "results/logs").rglob("*.log") if (workdir / "results/logs").exists() else []
-            if any(logs_before.get(p) != p.stat().st_mtime_ns for p in logs) or proc.poll() is not None:
+            started = sum(logs_before.get(p) != p.stat().st_mtime_ns for p in logs)
+            if started >= target or proc.poll() is not None:
                 break
             if time.time() - start > timeout:
                 os.killpg(proc.pid, signal.SIGKILL)
-                raise TimeoutError(f"cycle {cycle}: no job started within {timeout} s")
+                raise TimeoutError(f"cycle {cycle}: fewer than {target} jobs started within {timeout} s")
             time.sleep(0.05)
         time.sleep(rng.uniform(0, max_delay))
         if proc.poll() is not None:
