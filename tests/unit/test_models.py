@@ -99,3 +99,20 @@ def test_profile_record_of_a_trimmed_checkpoint(tmp_path):
     assert rec["onnx_bytes"] > 4 * rec["parameters"]  # float32 weights plus the graph
     assert rec["latency_ms"] > 0 and rec["ort_latency_ms"] > 0 and rec["real_time_factor"] > 0
     assert rec["peak_rss_mb"] >= rec["loaded_rss_mb"] > 50 and rec["forward_peak_mb"] >= 0
+
+
+def test_peak_memory_sees_what_the_forward_pass_allocates():
+    from mirtrim.profile.memory import peak_memory
+
+    class Hungry(torch.nn.Module):
+        """Touches 256 MB of activations and frees them before returning."""
+
+        def forward(self, x):
+            big = torch.ones(64 * 1024 * 1024) * x.mean()  # 256 MB float32, every page written
+            return x + big[:1]
+
+    rec = peak_memory(Hungry(), (4,), threads=1)
+    assert 250 <= rec["forward_peak_mb"] <= 600, rec
+    assert rec["peak_rss_mb"] >= rec["loaded_rss_mb"] + rec["forward_peak_mb"] - 1
+    small = peak_memory(torch.nn.Linear(4, 4), (4,), threads=1)
+    assert small["forward_peak_mb"] < 50, small

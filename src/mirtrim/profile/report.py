@@ -18,6 +18,7 @@ def profile_round(model_path: str, threads: int = 1, runs: int = 30, repeats: in
     model, ckpt = load_model(model_path)
     task = ckpt["arch"]["task"]
     shape = input_shape(task)
+    memory = peak_memory(model, shape, threads)  # first: before any other work reuses freed memory
     out = {"task": task, **forward_costs(model, shape), "checkpoint_bytes": os.path.getsize(model_path)}
     # a masked model keeps its dense cost; report its surviving weights beside it, honestly labelled
     masks = mask_stats(ckpt["masks"]) if ckpt.get("masks") else None
@@ -30,5 +31,5 @@ def profile_round(model_path: str, threads: int = 1, runs: int = 30, repeats: in
     if onnx:
         out.update(onnx_profile(model, shape, threads=threads, runs=runs, repeats=repeats))
         out["ort_real_time_factor"] = INPUT_SECONDS[task] / (out["ort_latency_ms"] / 1e3)
-    out.update(peak_memory(model_path, threads))
+    out.update(memory)
     return out
