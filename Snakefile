@@ -32,7 +32,6 @@ include: "workflow/rules/features.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/prune.smk"
 include: "workflow/rules/evaluate.smk"
-include: "workflow/rules/profile.smk"
 include: "workflow/rules/figures.smk"
 
 

@@ -103,6 +103,22 @@ def cmd_profile(a):
     print(json.dumps(record))
 
 
+def cmd_assess(a):
+    """Both records of a round in one process: torch and the model load once per round, and the
+    workflow has one job per round instead of two. Profiling goes first so that its peak-memory
+    reading sees a fresh process, as in ``profile``."""
+    from mirtrim.profile.report import profile_round
+    from mirtrim.train.evaluation import evaluate_round
+    from mirtrim.utils.atomic import write_json
+
+    profile = profile_round(a.model, threads=a.threads, runs=a.runs, repeats=a.repeats, onnx=a.onnx)
+    _threads(a.threads)
+    record = evaluate_round(a.spec, a.features, a.model, a.train_log, a.round)
+    write_json(a.profile_out, profile)
+    write_json(a.eval_out, record)  # last: its presence means the round is fully assessed
+    print(json.dumps({"eval": record, "profile": profile}))
+
+
 def cmd_aggregate(a):
     from mirtrim.report.aggregate import aggregate, write_csv
 
@@ -246,12 +262,20 @@ def build_parser() -> argparse.ArgumentParser:
             sp.add_argument("--rewind", required=True, help="rewind.pt of the run's round 0")
             sp.add_argument("--round", type=int, required=True, help="this round's index (>= 1)")
 
+    def evaluation_inputs(sp):
+        sp.add_argument("--spec", type=_spec, required=True)
+        sp.add_argument("--features", required=True)
+        sp.add_argument("--model", required=True, help="model.pt")
+        sp.add_argument("--train-log", required=True, help="train.json of the same round")
+        sp.add_argument("--round", type=int, required=True)
+
+    def profiling_options(sp):
+        sp.add_argument("--runs", type=int, default=30, help="timed calls per repeat")
+        sp.add_argument("--repeats", type=int, default=3)
+        sp.add_argument("--no-onnx", dest="onnx", action="store_false", help="skip the ONNX export and its timing")
+
     sp = add("evaluate", cmd_evaluate, "test metrics of one round's model (both fidelity variants)")
-    sp.add_argument("--spec", type=_spec, required=True)
-    sp.add_argument("--features", required=True)
-    sp.add_argument("--model", required=True, help="model.pt")
-    sp.add_argument("--train-log", required=True, help="train.json of the same round")
-    sp.add_argument("--round", type=int, required=True)
+    evaluation_inputs(sp)
     sp.add_argument("--out", required=True)
     sp.add_argument("--threads", type=int, default=1)
 
@@ -260,9 +284,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--model", required=True, help="model.pt")
     sp.add_argument("--out", required=True)
     sp.add_argument("--threads", type=int, default=1, help="threads for the latency measurement")
-    sp.add_argument("--runs", type=int, default=30, help="timed calls per repeat")
-    sp.add_argument("--repeats", type=int, default=3)
-    sp.add_argument("--no-onnx", dest="onnx", action="store_false", help="skip the ONNX export and its timing")
+    profiling_options(sp)
+
+    sp = add("assess", cmd_assess, "evaluate and profile one round's model in one process (the workflow's job)")
+    evaluation_inputs(sp)
+    sp.add_argument("--eval-out", required=True, help="test-metrics record (as from evaluate)")
+    sp.add_argument("--profile-out", required=True, help="efficiency record (as from profile)")
+    sp.add_argument("--threads", type=int, default=1, help="torch threads for evaluation and latency")
+    profiling_options(sp)
 
     sp = add("aggregate", cmd_aggregate, "join eval and profile records into one tidy CSV")
     sp.add_argument("--eval", nargs="+", required=True)

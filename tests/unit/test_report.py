@@ -79,15 +79,23 @@ def test_best_optim_small_follow_the_paper_thresholds(tmp_path):
         rows.append({"round": r, "parameters": params, "macs": params, "test_error": err, "compression": 1000 / params})
     rows.append({"round": 1, "parameters": 1000, "macs": 1000, "test_error": 0.18, "compression": 1 / 0.7,
                  "method": "Mask", "prune": "mask", "run": "mask-magnitude-global-rewind-s0"})
+    rows.append({"round": 1, "parameters": 500, "macs": 500, "test_error": 0.5, "compression": 2.0,
+                 "method": "Random", "prune": "trim", "run": "trim-random-local-rewind-s0"})
     _summary(path, rows)
-    got = {(r["group"], r["category"]): (r["round"], r["relative_error"]) for r in selection_rows([path])}
+    got = {(r["group"], r["category"]): (r["round"], r["relative_error"]) for r in selection_rows([path])
+           if r["run"] != "none"}
     assert got[("Trim", "Best")] == (2, pytest.approx(1.0))  # error <= dense: inclusive
     assert got[("Trim", "Optim")] == (3, pytest.approx(1.075))  # < 1.1 x dense
     assert got[("Trim", "Small")] == (4, pytest.approx(1.55))  # < 1.6 x dense; round 5 (2.5 x) never counts
     assert got[("Mask", "Best")][0] == 1 and got[("Original", "dense")] == (0, 1.0)
+    # a category no model reaches keeps its row, marked as such; a group without runs has none
+    none = [(r["group"], r["category"]) for r in selection_rows([path]) if r["run"] == "none"]
+    assert none == [("Random", "Best"), ("Random", "Optim"), ("Random", "Small")]
+    assert not any(g == "Prune" for g, _ in got)
     write_selection_tables([path], *(tmp_path / n for n in ("t.csv", "t.md", "t.tex", "m.tex")))
     macros = (tmp_path / "m.tex").read_text()
     assert r"\newcommand{\DrumsTrimOptimCompression}{8.3}" in macros
+    assert "| drums | Random | Best | none (error ≤ 1× dense) | — |" in (tmp_path / "t.md").read_text()
 
 
 def test_tradeoff_figure_averages_seeds(tmp_path):

@@ -82,8 +82,8 @@ def test_every_computing_job_goes_through_sbatch_and_a_failure_is_reported(clust
     jobs = accounted_jobs(cluster)
     ran = {p.relative_to(work / "results/benchmarks").parts[0].removesuffix(".tsv")
            for p in (work / "results/benchmarks").rglob("*.tsv")}
-    assert {"generate_data", "extract_features", "train_dense", "prune_round", "evaluate_round",
-            "profile_round"} <= ran
+    assert {"generate_data", "extract_features", "train_dense", "prune_round",
+            "assess_round"} <= ran
     submitted = {rule for rule in ran if any(f"rule_{rule}" in j["comment"] for j in jobs)}
     assert submitted == ran, f"ran outside SLURM: {sorted(ran - submitted)}\n{proc.stderr[-2000:]}"
     assert all(j["state"] == "COMPLETED" for j in jobs), jobs

@@ -34,9 +34,9 @@ def test_dry_run_of_the_default_config_has_the_expected_jobs():
     # 3 pruning rounds each: 6 * 10 * 3 = 180 pruning rounds; records 180 + 6 dense = 186
     assert job_counts(proc.stdout) == {
         "generate_data": 5, "extract_features": 5, "baseline_task": 6, "plot_data": 6, "train_dense": 6,
-        "prune_round": 180, "evaluate_round": 186, "profile_round": 186, "aggregate_task": 6, "plot_tradeoff": 6,
+        "prune_round": 180, "assess_round": 186, "aggregate_task": 6, "plot_tradeoff": 6,
         "table_baselines": 1, "table_efficiency": 1, "table_selection": 1, "plot_latency": 1, "plot_crosstask": 1,
-        "merge_summaries": 1, "figures_all": 1, "total": 599}
+        "merge_summaries": 1, "figures_all": 1, "total": 413}
 
 
 def test_thread_claims_follow_the_real_cores_not_cores():
@@ -69,6 +69,6 @@ def test_dry_run_of_the_paper_grid_has_the_expected_jobs():
     runs, seeds = 7 * 10 * 3, 7 * 3
     assert job_counts(proc.stdout) == {
         "generate_data": 5, "extract_features": 5, "baseline_task": 7, "plot_data": 7, "train_dense": seeds,
-        "prune_round": runs * 14, "evaluate_round": runs * 14 + seeds, "profile_round": runs * 14 + seeds,
+        "prune_round": runs * 14, "assess_round": runs * 14 + seeds,
         "aggregate_task": 7, "plot_tradeoff": 7, "table_baselines": 1, "table_efficiency": 1, "table_selection": 1,
-        "plot_latency": 1, "plot_crosstask": 1, "merge_summaries": 1, "figures_all": 1, "total": 8928}
+        "plot_latency": 1, "plot_crosstask": 1, "merge_summaries": 1, "figures_all": 1, "total": 5967}

@@ -1,27 +1,33 @@
-rule evaluate_round:
+# Test error and efficiency of one round's model in one job: one torch start and one model load per
+# round, and half the per-round jobs in the DAG (the paper grid's dry run stays well under 15 s).
+# Profiling runs first, on a fresh process; the exclusive `profiling` resource (limited to 1 by the
+# default profile) keeps latency measurements from overlapping each other.
+rule assess_round:
     input:
         features=features_of,
         model="results/runs/{task}/{run}/round{round}/model.pt",
         train_log="results/runs/{task}/{run}/round{round}/train.json",
     output:
-        "results/eval/{task}/{run}/round{round}.json",
+        eval="results/eval/{task}/{run}/round{round}.json",
+        profile="results/profile/{task}/{run}/round{round}.json",
     log:
-        "results/logs/evaluate_round/{task}/{run}/round{round}.log",
+        "results/logs/assess_round/{task}/{run}/round{round}.log",
     benchmark:
-        "results/benchmarks/evaluate_round/{task}/{run}/round{round}.tsv"
+        "results/benchmarks/assess_round/{task}/{run}/round{round}.tsv"
     conda:
         "../../envs/mirtrim.yaml"
     threads: claim(1)
     resources:
+        profiling=1,
         mem_mb=4000,
         runtime=30,
     params:
         src=SRC,
         spec=run_spec,
     shell:
-        "PYTHONPATH={params.src} python -m mirtrim evaluate --spec {params.spec:q} --features {input.features} "
-        "--model {input.model} --train-log {input.train_log} --round {wildcards.round} --out {output} "
-        "--threads {threads} > {log} 2>&1"
+        "PYTHONPATH={params.src} python -m mirtrim assess --spec {params.spec:q} --features {input.features} "
+        "--model {input.model} --train-log {input.train_log} --round {wildcards.round} "
+        "--eval-out {output.eval} --profile-out {output.profile} --threads {threads} > {log} 2>&1"
 
 
 rule baseline_task:

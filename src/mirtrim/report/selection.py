@@ -5,6 +5,8 @@ Per task, ``mean_err`` is the mean dense (round-0) test error over the task's se
 Best = error <= mean_err, Optim = error < 1.1 x mean_err, Small = error < 1.6 x mean_err. Compression is
 physical parameters for trimming and the measured alive fraction for masking (the aggregate's
 ``compression`` column). No run is kept or dropped by hand: every row of the summaries takes part.
+A category that no model of a group reaches still gets its row, marked ``none`` (empty numbers in
+the CSV, dashes in the tables and the LaTeX macros), so a missing result is visible, not silent.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ def selection_rows(summary_csvs: list[str | Path]) -> list[dict]:
                 if ok:
                     best = max(ok, key=lambda r: (r["compression"], -r["test_error"]))
                     out.append(_entry(task, group, name, best, mean_err))
+                else:
+                    out.append({"task": task, "group": group, "category": name, "run": "none"})
     return out
 
 
@@ -64,6 +68,16 @@ def write_selection_tables(summary_csvs: list[str | Path], out_csv: str | Path, 
            r"task & group & cat. & error & ratio & param & size & FLOPs & mem \\", r"\midrule"]
     macros = ["% headline numbers, generated from results/summary/*.csv by mirtrim table-selection"]
     for r in rows:
+        if r["run"] == "none":
+            factor, inclusive = next((f, i) for n, f, i in CATEGORIES if n == r["category"])
+            cells = [r["task"], r["group"], r["category"], f"none (error {'≤' if inclusive else '<'} {factor:g}× dense)",
+                     *["—"] * 8]
+            md.append("| " + " | ".join(cells) + " |")
+            tex.append(" & ".join([*(c.replace("_", r"\_") for c in cells[:3]), *["--"] * 6]) + r" \\")
+            if r["group"] == "Trim":
+                stem = _macro_name(r["task"], r["group"], r["category"])
+                macros += [rf"\newcommand{{\{stem}{what}}}{{--}}" for what in ("Compression", "Error", "Params")]
+            continue
         model = "dense" if r["run"] == "dense" else f"{r['run']} r{r['round']}"
         cells = [r["task"], r["group"], r["category"], model, f"{r['test_error']:.3f} ({r['relative_error']:.2f})",
                  f"x{r['compression']:.1f}", engineering(r["parameters"]), f"{r['activation_mb']:.3g}", engineering(r["flops_paper"]),
