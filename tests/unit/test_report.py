@@ -128,3 +128,14 @@ def test_crosstask_and_latency_figures_from_one_summary(tmp_path):
     for pdf in [*outs, tmp_path / "l.pdf"]:
         assert pdf.stat().st_size > 1000 and pdf.with_suffix(".png").stat().st_size > 1000
     assert pareto_front([(1.0, 0.3), (2.0, 0.2), (3.0, 0.25), (0.5, 0.4)]) == [(0.5, 0.4), (1.0, 0.3), (2.0, 0.2)]
+
+
+def test_log_axis_labels_enough_ticks_for_a_short_range():
+    from mirtrim.report.figures import _log_ticks
+
+    assert _log_ticks(0.9, 4.8) == [1.0, 1.5, 2.0, 3.0, 4.0]  # a default run's compression axis
+    assert [f"{t:g}" for t in _log_ticks(0.08, 7.0)] == ["0.1", "0.2", "0.5", "1", "2", "5"]  # ms, > 1 decade
+    assert _log_ticks(0.9, 120) == [1, 2, 5, 10, 20, 50, 100]  # the paper's 100x
+    assert _log_ticks(0.26, 4.2) == [0.5, 1, 2]  # not 0.3, 0.4, 0.5, 0.7, ... crowded
+    assert _log_ticks(0.195, 0.28) == pytest.approx([0.2, 0.225, 0.25, 0.275])  # chords latencies
+    assert _log_ticks(0.0, 5.0) == [] and _log_ticks(3.0, 3.0) == []

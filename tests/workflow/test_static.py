@@ -64,11 +64,13 @@ def test_invalid_config_fails_before_any_job(tmp_path):
 
 def test_dry_run_of_the_paper_grid_has_the_expected_jobs():
     """config/paper.yaml: 7 task models x 10 methods x 3 seeds x 14 pruning rounds, plus shared round 0;
-    pitch and pitch_medium share one dataset, drums and onsets another."""
+    four public corpora (pitch and pitch_medium share NSynth) and one synthetic set (drums and onsets)."""
     proc = snakemake("figures/all", "-n", "--forceall", "--quiet", "rules", "--configfile=config/paper.yaml")
     runs, seeds = 7 * 10 * 3, 7 * 3
     assert job_counts(proc.stdout) == {
-        "generate_data": 5, "extract_features": 5, "baseline_task": 7, "plot_data": 7, "train_dense": seeds,
+        **{f"download_{corpus}": 1 for corpus in ("vocalset", "tinysol", "nsynth", "guitarset")},
+        "prepare_real_data": 4, "generate_data": 1, "extract_features": 5, "baseline_task": 7, "plot_data": 7,
+        "train_dense": seeds,
         "prune_round": runs * 14, "assess_round": runs * 14 + seeds,
         "aggregate_task": 7, "plot_tradeoff": 7, "table_baselines": 1, "table_efficiency": 1, "table_selection": 1,
-        "plot_latency": 1, "plot_crosstask": 1, "merge_summaries": 1, "figures_all": 1, "total": 5967}
+        "plot_latency": 1, "plot_crosstask": 1, "merge_summaries": 1, "figures_all": 1, "total": 5971}

@@ -1,5 +1,6 @@
 # Expensive compute is split from plotting: figure rules read only the aggregated CSV and list
-# their plotting module as an input, so editing a plot reruns only that figure.
+# their plotting module (and the module of shared helpers it imports) as inputs, so editing a
+# plot reruns only the figures that use it.
 localrules:
     all,
     figures_all,
@@ -165,6 +166,7 @@ rule table_selection:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
         code=package_file("report/selection.py"),
+        helpers=package_file("report/efficiency.py"),
     output:
         csv="figures/table_best_optim_small.csv",
         md="figures/table_best_optim_small.md",
@@ -192,6 +194,7 @@ rule plot_crosstask:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
         code=package_file("report/crosstask.py"),
+        helpers=package_file("report/figures.py"),
     output:
         normalised=report(
             "figures/normalised.pdf",
@@ -234,6 +237,7 @@ rule plot_latency:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
         code=package_file("report/efficiency.py"),
+        helpers=package_file("report/figures.py"),
     output:
         pdf=report(
             "figures/latency_vs_macs.pdf",

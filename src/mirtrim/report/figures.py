@@ -14,13 +14,38 @@ GROUP_STYLE = {"Trim": ("#0072B2", "o"), "Mask": ("#E69F00", "s"), "Prune": ("#0
                "Random": ("#CC79A7", "v")}
 
 
+def _log_ticks(lo: float, hi: float) -> list[float]:
+    """1-2-5 ticks per decade; 1-1.5-2-3-4-5-7 when those give fewer than three ticks (a default run
+    compresses 2-5x: 1-2-5 would label only 1 and 2); evenly spaced round numbers when even those
+    give fewer than two (latencies of 0.20-0.27 ms)."""
+    import math
+
+    from matplotlib.ticker import MaxNLocator
+
+    if not (lo > 0 and hi > lo):
+        return []
+    decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+    for subs, enough in (((1.0, 2.0, 5.0), 3), ((1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0), 2)):
+        ticks = [s * 10.0**d for d in decades for s in subs if lo <= s * 10.0**d <= hi]
+        if len(ticks) >= enough:
+            return ticks
+    return [float(t) for t in MaxNLocator(nbins=4).tick_values(lo, hi) if lo <= t <= hi]
+
+
 def log_axis(ax, which: str = "x") -> None:
     """A log axis with plain tick labels (2, 5, 10; not 2 x 10^0) and no minor labels."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    from matplotlib.ticker import FuncFormatter, Locator, NullFormatter
+
+    class NiceLogLocator(Locator):
+        def __call__(self):
+            return self.tick_values(*self.axis.get_view_interval())
+
+        def tick_values(self, vmin, vmax):
+            return _log_ticks(min(vmin, vmax), max(vmin, vmax))
 
     axis = ax.xaxis if which == "x" else ax.yaxis
     (ax.set_xscale if which == "x" else ax.set_yscale)("log")
-    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_locator(NiceLogLocator())
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     axis.set_minor_formatter(NullFormatter())
 
