@@ -139,3 +139,16 @@ def test_log_axis_labels_enough_ticks_for_a_short_range():
     assert _log_ticks(0.26, 4.2) == [0.5, 1, 2]  # not 0.3, 0.4, 0.5, 0.7, ... crowded
     assert _log_ticks(0.195, 0.28) == pytest.approx([0.2, 0.225, 0.25, 0.275])  # chords latencies
     assert _log_ticks(0.0, 5.0) == [] and _log_ticks(3.0, 3.0) == []
+
+
+def test_band_counts_only_the_runs_that_reach_each_ratio():
+    import numpy as np
+
+    from mirtrim.report.crosstask import band
+
+    short = (np.log10([1.0, 2.0]), np.array([1.0, 1.2]))
+    long = (np.log10([1.0, 2.0, 8.0]), np.array([1.0, 1.0, 0.9]))
+    x, mean, low, high, count = band([short, long], points=5)  # log grid: 1, 1.68, 2.83, 4.76, 8
+    assert x[0] == pytest.approx(1.0) and x[-1] == pytest.approx(8.0) and list(count) == [2, 2, 1, 1, 1]
+    assert mean[-1] == low[-1] == high[-1] == pytest.approx(0.9)  # beyond 2x only the long run counts
+    assert mean[1] == pytest.approx(1.075) and (low[1], high[1]) == pytest.approx((1.0, 1.15))

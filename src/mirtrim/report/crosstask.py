@@ -7,7 +7,8 @@
   Pareto front (no other model is both faster and more accurate).
 
 Curves are put on one grid of log compression by linear interpolation inside each run's own range,
-never extrapolated, so a run only counts where it was measured.
+never extrapolated, so a run only counts where it was measured; a mean line is solid where at least
+half of its runs contribute and dotted beyond (there it averages the few tasks that get that far).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def curves(rows: list[dict], key) -> dict[str, list[tuple[np.ndarray, np.ndarray
 
 
 def band(runs: list[tuple[np.ndarray, np.ndarray]], points: int = 60):
-    """Mean, min and max over runs on a shared grid; each run contributes only inside its range."""
+    """Mean, min, max and the number of contributing runs on a shared grid; each run contributes
+    only inside its range."""
     lo, hi = min(x[0] for x, _ in runs), max(x[-1] for x, _ in runs)
     grid = np.linspace(lo, hi, points)
     values = np.full((len(runs), points), np.nan)
@@ -50,14 +52,18 @@ def band(runs: list[tuple[np.ndarray, np.ndarray]], points: int = 60):
         values[i, inside] = np.interp(grid[inside], x, y)
     seen = ~np.all(np.isnan(values), axis=0)
     grid, values = grid[seen], values[:, seen]
-    return 10 ** grid, np.nanmean(values, axis=0), np.nanmin(values, axis=0), np.nanmax(values, axis=0)
+    return (10 ** grid, np.nanmean(values, axis=0), np.nanmin(values, axis=0), np.nanmax(values, axis=0),
+            np.sum(~np.isnan(values), axis=0))
 
 
 def _plot_bands(ax, groups: dict, colours: dict, title: str) -> None:
     for label, runs in groups.items():
-        x, mean, low, high = band(runs)
+        x, mean, low, high, count = band(runs)
         colour = colours.get(label, "0.3")
-        ax.plot(x, mean, color=colour, linewidth=1.4, label=f"{label} ({len(runs)} runs)")
+        # where fewer than half the runs reach a ratio the mean is over a few tasks only: dotted
+        most = count * 2 >= len(runs)
+        ax.plot(x, np.where(most, mean, np.nan), color=colour, linewidth=1.4, label=f"{label} ({len(runs)} runs)")
+        ax.plot(x, mean, color=colour, linewidth=1.0, linestyle=":")
         ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
     ax.axhline(1.0, color="0.4", linestyle="--", linewidth=0.8)
     log_axis(ax)
