@@ -113,6 +113,7 @@ def cmd_assess(a):
 
     profile = profile_round(a.model, threads=a.threads, runs=a.runs, repeats=a.repeats, onnx=a.onnx)
     _threads(a.threads)
+    # evaluation loads the checkpoint again (milliseconds): profiling exported and timed its copy
     record = evaluate_round(a.spec, a.features, a.model, a.train_log, a.round)
     write_json(a.profile_out, profile)
     write_json(a.eval_out, record)  # last: its presence means the round is fully assessed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -18,8 +19,6 @@ def _log_ticks(lo: float, hi: float) -> list[float]:
     """1-2-5 ticks per decade; 1-1.5-2-3-4-5-7 when those give fewer than three ticks (a default run
     compresses 2-5x: 1-2-5 would label only 1 and 2); evenly spaced round numbers when even those
     give fewer than two (latencies of 0.20-0.27 ms)."""
-    import math
-
     from matplotlib.ticker import MaxNLocator
 
     if not (lo > 0 and hi > lo):

@@ -18,6 +18,7 @@ from mirtrim.report.efficiency import dense_reference, engineering, rows_by_task
 from mirtrim.utils.atomic import write_csv_rows, write_text
 
 CATEGORIES = (("Best", 1.0, True), ("Optim", 1.1, False), ("Small", 1.6, False))  # (name, x dense, inclusive)
+CATEGORY_LIMITS = {name: (factor, inclusive) for name, factor, inclusive in CATEGORIES}
 GROUPS = ("Trim", "Mask", "Prune", "Random")
 FIELDS = ["task", "group", "category", "run", "round", "test_error", "relative_error", "compression", "parameters",
           "activation_mb", "flops_paper", "memory_bytes", "macs", "latency_ms", "ort_latency_ms"]
@@ -69,27 +70,25 @@ def write_selection_tables(summary_csvs: list[str | Path], out_csv: str | Path, 
     macros = ["% headline numbers, generated from results/summary/*.csv by mirtrim table-selection"]
     for r in rows:
         if r["run"] == "none":
-            factor, inclusive = next((f, i) for n, f, i in CATEGORIES if n == r["category"])
-            cells = [r["task"], r["group"], r["category"], f"none (error {'≤' if inclusive else '<'} {factor:g}× dense)",
-                     *["—"] * 8]
-            md.append("| " + " | ".join(cells) + " |")
-            tex.append(" & ".join([*(c.replace("_", r"\_") for c in cells[:3]), *["--"] * 6]) + r" \\")
-            if r["group"] == "Trim":
-                stem = _macro_name(r["task"], r["group"], r["category"])
-                macros += [rf"\newcommand{{\{stem}{what}}}{{--}}" for what in ("Compression", "Error", "Params")]
-            continue
-        model = "dense" if r["run"] == "dense" else f"{r['run']} r{r['round']}"
-        cells = [r["task"], r["group"], r["category"], model, f"{r['test_error']:.3f} ({r['relative_error']:.2f})",
-                 f"x{r['compression']:.1f}", engineering(r["parameters"]), f"{r['activation_mb']:.3g}", engineering(r["flops_paper"]),
-                 engineering(r["memory_bytes"]), f"{r['latency_ms']:.3g}", engineering(r["ort_latency_ms"])]
-        md.append("| " + " | ".join(cells) + " |")
-        tex.append(" & ".join(c.replace("_", r"\_") for c in (*cells[:3], f"{r['test_error']:.3f}", *cells[5:10]))
-                   + r" \\")
+            factor, inclusive = CATEGORY_LIMITS[r["category"]]
+            model = f"none (error {'≤' if inclusive else '<'} {factor:g}× dense)"
+            numbers = ["—"] * 8
+            tex_numbers = ["--"] * 6
+            headline = {"Compression": "--", "Error": "--", "Params": "--"}
+        else:
+            model = "dense" if r["run"] == "dense" else f"{r['run']} r{r['round']}"
+            numbers = [f"{r['test_error']:.3f} ({r['relative_error']:.2f})", f"x{r['compression']:.1f}",
+                       engineering(r["parameters"]), f"{r['activation_mb']:.3g}", engineering(r["flops_paper"]),
+                       engineering(r["memory_bytes"]), f"{r['latency_ms']:.3g}", engineering(r["ort_latency_ms"])]
+            tex_numbers = [f"{r['test_error']:.3f}", *numbers[1:6]]
+            headline = {"Compression": f"{r['compression']:.1f}", "Error": f"{r['test_error']:.3f}",
+                        "Params": engineering(r["parameters"])}
+        names = [r["task"], r["group"], r["category"]]
+        md.append("| " + " | ".join([*names, model, *numbers]) + " |")
+        tex.append(" & ".join(c.replace("_", r"\_") for c in (*names, *tex_numbers)) + r" \\")
         if r["group"] in ("Original", "Trim"):
-            stem = _macro_name(r["task"], r["group"], r["category"])
-            macros.append(rf"\newcommand{{\{stem}Compression}}{{{r['compression']:.1f}}}")
-            macros.append(rf"\newcommand{{\{stem}Error}}{{{r['test_error']:.3f}}}")
-            macros.append(rf"\newcommand{{\{stem}Params}}{{{engineering(r['parameters'])}}}")
+            stem = _macro_name(*names)
+            macros += [rf"\newcommand{{\{stem}{what}}}{{{value}}}" for what, value in headline.items()]
     tex += [r"\bottomrule", r"\end{tabular}"]
     write_text(out_md, "\n".join(md) + "\n")
     write_text(out_tex, "\n".join(tex) + "\n")
