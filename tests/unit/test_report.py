@@ -48,54 +48,79 @@ def _summary(path, rows):
     write_csv(path, [{**base, **r} for r in rows])
 
 
-def test_efficiency_table_picks_the_smallest_trim_model_within_tolerance(tmp_path):
+def test_efficiency_table_picks_the_smallest_trim_model_within_tolerance_on_validation(tmp_path):
     from mirtrim.report.efficiency import efficiency_rows, write_efficiency_table
 
     path = tmp_path / "drums.csv"
     _summary(path, [
-        {"round": 0, "parameters": 1000, "macs": 1000, "test_error": 0.20},
-        {"round": 1, "parameters": 500, "macs": 400, "test_error": 0.21},
-        {"round": 2, "parameters": 250, "macs": 150, "test_error": 0.219},  # within 1.1 x 0.20
-        {"round": 3, "parameters": 120, "macs": 60, "test_error": 0.30},  # too bad
-        {"round": 3, "parameters": 90, "macs": 60, "test_error": 0.10, "method": "Random", "criterion": "random",
-         "run": "trim-random-local-rewind-s0"},  # the random control never counts as Trim
+        {"round": 0, "parameters": 1000, "macs": 1000, "valid_error": 0.20, "test_error": 0.20},
+        {"round": 1, "parameters": 500, "macs": 400, "valid_error": 0.21, "test_error": 0.21},
+        {"round": 2, "parameters": 250, "macs": 150, "valid_error": 0.219, "test_error": 0.40},  # valid within 1.1x
+        {"round": 3, "parameters": 120, "macs": 60, "valid_error": 0.30, "test_error": 0.19},  # test good: ignored
+        {"round": 3, "parameters": 90, "macs": 60, "valid_error": 0.1, "test_error": 0.10, "method": "Random",
+         "criterion": "random", "run": "trim-random-local-rewind-s0"},  # the random control never counts as Trim
     ])
     dense, trimmed = efficiency_rows([path], tolerance=1.1)
     assert dense["model"] == "dense" and dense["parameters"] == 1000 and dense["memory_mb"] == pytest.approx(2.0)
-    assert (trimmed["round"], trimmed["parameters"]) == (2, 250)
-    assert trimmed["relative_error"] == pytest.approx(1.095)
+    assert (trimmed["round"], trimmed["parameters"], trimmed["candidates"]) == (2, 250, 3)
+    assert trimmed["relative_error"] == pytest.approx(2.0)  # the test error is reported, not selected on
     assert efficiency_rows([path], tolerance=1.0)[1]["model"].startswith("no Trim round")
     write_efficiency_table([path], tmp_path / "t.csv", tmp_path / "t.md", tmp_path / "t.tex")
-    assert "| drums | trim-magnitude-local-rewind-s0 r2 | 250 |" in (tmp_path / "t.md").read_text()
+    assert "| drums | trim-magnitude-local-rewind r2 | 3 | 1 | 250 |" in (tmp_path / "t.md").read_text()
     assert r"\bottomrule" in (tmp_path / "t.tex").read_text()
 
 
-def test_best_optim_small_follow_the_paper_thresholds(tmp_path):
+def test_best_optim_small_follow_the_paper_thresholds_on_validation(tmp_path):
     from mirtrim.report.selection import selection_rows, write_selection_tables
 
     path = tmp_path / "drums.csv"
-    rows = [{"round": 0, "parameters": 1000, "macs": 1000, "test_error": 0.20, "compression": 1.0}]
+    rows = [{"round": 0, "parameters": 1000, "macs": 1000, "valid_error": 0.20, "test_error": 0.20, "compression": 1.0}]
     for r, (params, err) in enumerate([(500, 0.19), (250, 0.20), (120, 0.215), (60, 0.31), (30, 0.5)], start=1):
-        rows.append({"round": r, "parameters": params, "macs": params, "test_error": err, "compression": 1000 / params})
-    rows.append({"round": 1, "parameters": 1000, "macs": 1000, "test_error": 0.18, "compression": 1 / 0.7,
-                 "method": "Mask", "prune": "mask", "run": "mask-magnitude-global-rewind-s0"})
-    rows.append({"round": 1, "parameters": 500, "macs": 500, "test_error": 0.5, "compression": 2.0,
-                 "method": "Random", "prune": "trim", "run": "trim-random-local-rewind-s0"})
+        # the test errors disagree with validation: a selection on test would pick other rounds
+        rows.append({"round": r, "parameters": params, "macs": params, "valid_error": err,
+                     "test_error": 0.9 - err, "compression": 1000 / params})
+    rows.append({"round": 1, "parameters": 1000, "macs": 1000, "valid_error": 0.18, "test_error": 0.18,
+                 "compression": 1 / 0.7, "method": "Mask", "prune": "mask", "run": "mask-magnitude-global-rewind-s0"})
+    rows.append({"round": 1, "parameters": 500, "macs": 500, "valid_error": 0.5, "test_error": 0.1,
+                 "compression": 2.0, "method": "Random", "prune": "trim", "run": "trim-random-local-rewind-s0"})
     _summary(path, rows)
-    got = {(r["group"], r["category"]): (r["round"], r["relative_error"]) for r in selection_rows([path])
+    got = {(r["group"], r["category"]): (r["round"], r["test_error"]) for r in selection_rows([path])
            if r["run"] != "none"}
-    assert got[("Trim", "Best")] == (2, pytest.approx(1.0))  # error <= dense: inclusive
-    assert got[("Trim", "Optim")] == (3, pytest.approx(1.075))  # < 1.1 x dense
-    assert got[("Trim", "Small")] == (4, pytest.approx(1.55))  # < 1.6 x dense; round 5 (2.5 x) never counts
-    assert got[("Mask", "Best")][0] == 1 and got[("Original", "dense")] == (0, 1.0)
+    assert got[("Trim", "Best")] == (2, pytest.approx(0.70))  # valid <= dense: inclusive; test reported
+    assert got[("Trim", "Optim")] == (3, pytest.approx(0.685))  # valid < 1.1 x dense
+    assert got[("Trim", "Small")] == (4, pytest.approx(0.59))  # valid < 1.6 x dense; round 5 never counts
+    assert got[("Mask", "Best")][0] == 1 and got[("Original", "dense")] == (0, pytest.approx(0.2))
     # a category no model reaches keeps its row, marked as such; a group without runs has none
-    none = [(r["group"], r["category"]) for r in selection_rows([path]) if r["run"] == "none"]
-    assert none == [("Random", "Best"), ("Random", "Optim"), ("Random", "Small")]
+    none = [(r["group"], r["category"], r["candidates"]) for r in selection_rows([path]) if r["run"] == "none"]
+    assert none == [("Random", "Best", 1), ("Random", "Optim", 1), ("Random", "Small", 1)]
     assert not any(g == "Prune" for g, _ in got)
     write_selection_tables([path], *(tmp_path / n for n in ("t.csv", "t.md", "t.tex", "m.tex")))
     macros = (tmp_path / "m.tex").read_text()
     assert r"\newcommand{\DrumsTrimOptimCompression}{8.3}" in macros
-    assert "| drums | Random | Best | none (error ≤ 1× dense) | — |" in (tmp_path / "t.md").read_text()
+    md = (tmp_path / "t.md").read_text()
+    assert "| drums | Random | Best | 1 | none (valid. error ≤ 1× dense) | — |" in md
+    assert "| drums | Trim | Best | 5 | trim-magnitude-local-rewind r2 | 1 |" in md
+
+
+def test_selection_averages_seeds_before_it_picks(tmp_path):
+    """Seed 1 alone would qualify round 2 for Best; the seed mean does not, and the cell shows the spread."""
+    from mirtrim.report.selection import selection_rows
+
+    path = tmp_path / "drums.csv"
+    rows = []
+    for seed, dense_val, r1, r2 in ((0, 0.20, 0.19, 0.26), (1, 0.22, 0.21, 0.20)):
+        run = f"trim-magnitude-local-rewind-s{seed}"
+        rows += [{"round": 0, "seed": seed, "run": run, "parameters": 1000, "macs": 1000, "valid_error": dense_val,
+                  "test_error": dense_val, "compression": 1.0},
+                 {"round": 1, "seed": seed, "run": run, "parameters": 500, "macs": 500, "valid_error": r1,
+                  "test_error": r1 + 0.01, "compression": 2.0},
+                 {"round": 2, "seed": seed, "run": run, "parameters": 250, "macs": 250, "valid_error": r2,
+                  "test_error": r2, "compression": 4.0}]
+    _summary(path, rows)
+    best = next(r for r in selection_rows([path]) if (r["group"], r["category"]) == ("Trim", "Best"))
+    assert (best["round"], best["seeds"], best["candidates"]) == (1, 2, 2)
+    assert best["test_error"] == pytest.approx(0.21) and (best["test_error_min"], best["test_error_max"]) == (
+        pytest.approx(0.20), pytest.approx(0.22))
 
 
 def test_tradeoff_figure_averages_seeds(tmp_path):

@@ -64,6 +64,14 @@ def test_masking_keeps_the_dense_cost_and_reports_alive_weights(tiny_run):
         assert prof["parameters_nominal"] < dense["parameters"]
         alive.append(prof["alive_fraction"])
     assert alive == sorted(alive, reverse=True) and alive[-1] == pytest.approx(0.7 ** 3, abs=0.01)
+    # one compression basis: dense parameters / non-zero parameters, as for trimming
+    with open(tiny_run / "results/summary/onsets.csv") as fh:
+        rows = {int(r["round"]): r for r in csv.DictReader(fh) if r["run"] == run}
+    for r in (1, 2, 3):
+        prof = read_json(tiny_run / f"results/profile/onsets/{run}/round{r:02d}.json")
+        assert float(rows[r]["compression"]) == pytest.approx(dense["parameters"] / prof["parameters_nominal"])
+        assert float(rows[r]["compression_maskable"]) == pytest.approx(1 / prof["alive_fraction"])
+        assert float(rows[r]["mac_reduction"]) == 1.0
 
 
 def test_curve_points_come_from_the_per_round_records(tiny_run):
@@ -133,15 +141,18 @@ def test_tables_trace_to_the_summary_csv(tiny_run):
     """One cell of each generated table, recomputed here from the aggregated CSV."""
     with open(tiny_run / "results/summary/onsets.csv") as fh:
         rows = list(csv.DictReader(fh))
-    dense_error = float(next(r for r in rows if r["round"] == "0")["test_error"])
+    dense_valid = float(next(r for r in rows if r["round"] == "0")["valid_error"])
     with open(tiny_run / "figures/table_best_optim_small.csv") as fh:
         table = list(csv.DictReader(fh))
     small = [t for t in table if (t["task"], t["group"], t["category"]) == ("onsets", "Mask", "Small")]
+    # one seed: a candidate is one round of one run; membership and the pick follow validation error
     masks = [r for r in rows if r["method"] == "Mask" and r["round"] != "0"
-             and float(r["test_error"]) < 1.6 * dense_error]
+             and float(r["valid_error"]) < 1.6 * dense_valid]
+    assert int(small[0]["candidates"]) == len([r for r in rows if r["method"] == "Mask" and r["round"] != "0"])
     if masks:
-        expected = max(masks, key=lambda r: (float(r["compression"]), -float(r["test_error"])))
+        expected = max(masks, key=lambda r: (float(r["compression"]), -float(r["valid_error"])))
         assert float(small[0]["compression"]) == pytest.approx(float(expected["compression"]), rel=1e-5)
+        assert float(small[0]["test_error"]) == pytest.approx(float(expected["test_error"]), rel=1e-5)
     else:
         assert [t["run"] for t in small] == ["none"]
     with open(tiny_run / "figures/table_efficiency.csv") as fh:

@@ -30,13 +30,14 @@ def test_snakefmt_is_clean():
 
 def test_dry_run_of_the_default_config_has_the_expected_jobs():
     proc = snakemake("figures/all", "-n", "--forceall")  # all jobs, whatever results already exist
-    # config.yaml: six tasks on five datasets (drums and onsets share one), 1 seed, 10 methods,
-    # 3 pruning rounds each: 6 * 10 * 3 = 180 pruning rounds; records 180 + 6 dense = 186
+    # config.yaml: six tasks on five datasets (drums and onsets share one), 10 methods of seed 0 and
+    # the headline method's seed 1, 3 pruning rounds each: 6 * 11 * 3 = 198 pruning rounds; two dense
+    # seeds per task: 12 dense trainings; records 198 + 12 = 210
     assert job_counts(proc.stdout) == {
-        "generate_data": 5, "extract_features": 5, "baseline_task": 6, "plot_data": 6, "train_dense": 6,
-        "prune_round": 180, "assess_round": 186, "aggregate_task": 6, "plot_tradeoff": 6,
+        "generate_data": 5, "extract_features": 5, "baseline_task": 6, "plot_data": 6, "train_dense": 12,
+        "prune_round": 198, "assess_round": 210, "aggregate_task": 6, "plot_tradeoff": 6,
         "table_baselines": 1, "table_efficiency": 1, "table_selection": 1, "plot_latency": 1, "plot_crosstask": 1,
-        "merge_summaries": 1, "figures_all": 1, "total": 413}
+        "merge_summaries": 1, "figures_all": 1, "total": 461}
 
 
 def test_thread_claims_follow_the_real_cores_not_cores():

@@ -83,7 +83,7 @@ def user_audio_option(wildcards):
 
 def run_rounds(task):
     """(run, round) of every record a task reports: the shared dense round 0 and each run's rounds."""
-    out = [(grid.dense_id(s), 0) for s in config["seeds"]]
+    out = [(grid.dense_id(s), 0) for s in grid.dense_seeds(config)]
     for run in grid.runs(config, task):
         out += [(run, r) for r in range(1, grid.n_rounds(config, task))]
     return out

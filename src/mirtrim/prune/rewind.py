@@ -52,8 +52,17 @@ def copy_norm_statistics(target: nn.Module, source: nn.Module) -> None:
 
 
 def reinitialised(
-    build_dense: Callable[[], nn.Module], graph: CouplingGraph, kept_dense: dict[str, list[int]], seed: int
+    build_dense: Callable[[], nn.Module], graph: CouplingGraph, kept_dense: dict[str, list[int]], seed: int,
+    initialise: Callable[[nn.Module], object] | None = None,
 ) -> nn.Module:
-    """A fresh random initialisation of the trimmed architecture (the 'Prune' control)."""
+    """A fresh random initialisation of the trimmed architecture (the 'Prune' control).
+
+    ``initialise`` re-initialises the trimmed shapes in place: a slice of a dense initialisation has
+    the dense fan-in's scale, not the one the trimmed layer's initialiser would give it.
+    """
     torch.manual_seed(seed)
-    return apply_kept(build_dense(), graph, kept_dense)
+    model = apply_kept(build_dense(), graph, kept_dense)
+    if initialise is not None:
+        torch.manual_seed(seed)
+        initialise(model)
+    return model

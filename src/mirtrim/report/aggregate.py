@@ -14,7 +14,8 @@ COLUMNS = ["task", "run", "method", "prune", "criterion", "scope", "reset", "see
            "latency_ms", "latency_spread", "ort_latency_ms", "ort_latency_spread", "real_time_factor",
            "ort_real_time_factor", "peak_rss_mb", "forward_peak_mb", "parameters_nominal", "alive_fraction",
            "test_error", "test_error_best_valid", "test_error_min_over_epochs", "valid_error", "chance_error",
-           "compression", "relative_error", "train_seconds"]
+           "compression", "compression_maskable", "mac_reduction", "speedup", "relative_error", "chance_skill",
+           "train_seconds"]
 
 
 def method_group(prune: str, criterion: str, reset: str) -> str:
@@ -24,6 +25,28 @@ def method_group(prune: str, criterion: str, reset: str) -> str:
     if prune == "mask":
         return "Mask"
     return "Trim" if reset == "rewind" else "Prune"
+
+
+def compression_basis(dense: dict, rec: dict) -> dict:
+    """One basis for every method: dense parameters / non-zero parameters of the whole model
+    (``parameters_nominal``: a masked model's surviving weights, a trimmed model's physical ones).
+    ``compression_maskable`` keeps the paper's convention (masking: 1 / alive fraction of the maskable
+    weights only; trimming: physical parameters); MACs and latency show what a model really saves."""
+    nonzero = rec.get("parameters_nominal") or rec["parameters"]
+    latency = rec.get("latency_ms")
+    return {"compression": dense["parameters"] / nonzero,
+            "compression_maskable": (1.0 / rec["alive_fraction"] if rec.get("masked") else
+                                     dense["parameters"] / rec["parameters"]),
+            "mac_reduction": dense["macs"] / rec["macs"] if rec.get("macs") else None,
+            "speedup": dense["latency_ms"] / latency if latency and dense.get("latency_ms") else None}
+
+
+def chance_skill(error: float, dense_error: float, chance_error: float | None) -> float | None:
+    """(error - dense) / (chance - dense): 0 at the dense model, 1 at the best constant predictor;
+    comparable across tasks whose dense models sit at different distances from chance."""
+    if chance_error is None or chance_error - dense_error <= 0:
+        return None
+    return (error - dense_error) / (chance_error - dense_error)
 
 
 def aggregate(pairs: list[tuple[str, str]]) -> list[dict]:
@@ -48,11 +71,9 @@ def aggregate(pairs: list[tuple[str, str]]) -> list[dict]:
             row.update(chance_error=dense.get("chance_error"), chance_predictor=dense.get("chance_predictor"))
             row.update(task=task, run=run, round=rnd, seed=seed, **method, rate_percent=run_rate,
                        method=method_group(method["prune"], method["criterion"], method["reset"]))
-            # trimming: physical parameters; masking: the measured alive fraction of maskable weights
-            # (the paper's convention, with the measured rather than the nominal 0.7^r fraction)
-            row["compression"] = (1.0 / rec["alive_fraction"] if rec.get("masked") else
-                                  dense["parameters"] / rec["parameters"])
+            row.update(compression_basis(dense, rec))
             row["relative_error"] = rec["test_error"] / dense["test_error"] if dense["test_error"] > 0 else float("nan")
+            row["chance_skill"] = chance_skill(rec["test_error"], dense["test_error"], dense.get("chance_error"))
             rows.append(row)
     return rows
 

@@ -7,7 +7,9 @@
   Pareto front (no other model is both faster and more accurate).
 
 Curves are put on one grid of log compression by linear interpolation inside each run's own range,
-never extrapolated, so a run only counts where it was measured; a mean line is solid where at least
+never extrapolated, so a run only counts where it was measured (compression is whole-model parameter
+compression for every method); a task whose dense model is within 0.1 of chance is left out of the
+means, and the title names it; a mean line is solid where at least
 half of its runs contribute and dotted beyond (there it averages the few tasks that get that far).
 """
 
@@ -74,6 +76,20 @@ def _plot_bands(ax, groups: dict, colours: dict, title: str) -> None:
     ax.legend(fontsize=7, frameon=False)
 
 
+NEAR_CHANCE = 0.1  # a dense model this close to its chance error has not learned: its ratios mean nothing
+
+
+def near_chance_tasks(by_task: dict[str, list[dict]]) -> list[str]:
+    """Tasks whose seed-mean dense test error is within ``NEAR_CHANCE`` of the chance error."""
+    out = []
+    for task, rows in sorted(by_task.items()):
+        dense = [r for r in rows if r["round"] == 0]
+        chance = dense[0].get("chance_error") if dense else None
+        if chance not in (None, "") and chance - sum(r["test_error"] for r in dense) / len(dense) < NEAR_CHANCE:
+            out.append(task)
+    return out
+
+
 def pareto_front(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """(latency, error) points no other point beats on both, by increasing latency."""
     front, best = [], math.inf
@@ -92,8 +108,10 @@ def plot_crosstask(summary_csvs: list[str | Path], out_normalised: str | Path, o
     import matplotlib.pyplot as plt
 
     by_task = rows_by_task(summary_csvs)
-    rows = [r for task_rows in by_task.values() for r in task_rows]
-    tasks = f"{len(by_task)} tasks"
+    left_out = near_chance_tasks(by_task)
+    rows = [r for task, task_rows in by_task.items() if task not in left_out for r in task_rows]
+    tasks = f"{len(by_task) - len(left_out)} tasks" + (
+        f"\n(left out, dense within {NEAR_CHANCE} of chance: {', '.join(left_out)})" if left_out else "")
 
     fig, ax = plt.subplots(figsize=(3.6, 2.8))
     _plot_bands(ax, curves(rows, lambda r: r["method"]), {g: s[0] for g, s in GROUP_STYLE.items()},

@@ -1,8 +1,10 @@
 """The efficiency table (dense vs trimmed model per task) and the latency-vs-MACs figure.
 
 Both read only the aggregated per-task CSVs. The trimmed model of a task is chosen by a rule, not
-by hand: the Trim model (trim + rewind, not the random control) with the fewest parameters whose
-test error is at most ``tolerance`` x the mean dense error of the task's seeds.
+by hand, and on validation only: among the Trim candidates (trim + rewind, not the random control;
+one per (method, round), seeds averaged) the one with the fewest parameters whose seed-mean
+validation error is at most ``tolerance`` x the dense seed-mean validation error. The table reports
+its seed-mean test error and the test min-max over seeds.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from mirtrim.report.aggregate import read_csv
+from mirtrim.report.seeds import candidates, dense_candidate, selection_error
 from mirtrim.utils.atomic import write_csv_rows, write_text
 
-FIELDS = ["task", "model", "run", "round", "parameters", "activation_mb", "flops_paper", "memory_mb", "macs",
-          "checkpoint_mb", "latency_ms", "ort_latency_ms", "peak_rss_mb", "test_error", "relative_error"]
+FIELDS = ["task", "model", "run", "round", "candidates", "seeds", "parameters", "activation_mb", "flops_paper",
+          "memory_mb", "macs", "checkpoint_mb", "latency_ms", "ort_latency_ms", "peak_rss_mb", "valid_error",
+          "test_error", "test_error_min", "test_error_max", "relative_error"]
 
 
 def rows_by_task(summary_csvs: list[str | Path]) -> dict[str, list[dict]]:
@@ -25,35 +29,39 @@ def rows_by_task(summary_csvs: list[str | Path]) -> dict[str, list[dict]]:
     return by_task
 
 
-def _describe(row: dict, model: str, dense_error: float) -> dict:
-    return {"task": row["task"], "model": model, "run": "dense" if model == "dense" else row["run"],
-            "round": int(row["round"]), "parameters": int(row["parameters"]),
+def _describe(cand, model: str, dense_test: float, n_candidates: int) -> dict:
+    row = cand.representative
+    low, high = cand.spread("test_error")
+    return {"task": row["task"], "model": model, "run": cand.method, "round": cand.round,
+            "candidates": n_candidates, "seeds": cand.seeds, "parameters": int(row["parameters"]),
             "activation_mb": row["activation_mb"], "flops_paper": int(row["flops_paper"]),
             "memory_mb": (row["memory_read"] + row["memory_write"]) / 2**20, "macs": int(row["macs"]),
             "checkpoint_mb": row["checkpoint_bytes"] / 2**20, "latency_ms": row["latency_ms"],
             "ort_latency_ms": row.get("ort_latency_ms"), "peak_rss_mb": row.get("peak_rss_mb"),
-            "test_error": row["test_error"], "relative_error": row["test_error"] / dense_error}
+            "valid_error": cand.mean("valid_error"), "test_error": cand.mean("test_error"),
+            "test_error_min": low, "test_error_max": high, "relative_error": cand.mean("test_error") / dense_test}
 
 
 def dense_reference(rows: list[dict]) -> tuple[dict, float]:
-    """The dense round-0 row of the lowest seed, and the mean dense error over seeds (every run of a
-    seed repeats that seed's dense row)."""
-    by_seed = {r["seed"]: r for r in rows if r["round"] == 0}
-    return by_seed[min(by_seed)], sum(r["test_error"] for r in by_seed.values()) / len(by_seed)
+    """The dense round-0 row of the lowest seed, and the mean dense test error over seeds."""
+    dense = dense_candidate(rows)
+    return dense.representative, dense.mean("test_error")
 
 
 def efficiency_rows(summary_csvs: list[str | Path], tolerance: float = 1.1) -> list[dict]:
     out = []
     for task, rows in sorted(rows_by_task(summary_csvs).items()):
-        dense, dense_error = dense_reference(rows)
-        out.append(_describe(dense, "dense", dense_error))
-        trims = [r for r in rows if r["method"] == "Trim" and r["round"] > 0
-                 and r["test_error"] <= tolerance * dense_error]
-        if trims:
-            best = min(trims, key=lambda r: (r["parameters"], r["test_error"]))
-            out.append(_describe(best, f"trimmed (error <= {tolerance:g} x dense)", dense_error))
+        dense = dense_candidate(rows)
+        dense_val, dense_test = selection_error(dense), dense.mean("test_error")
+        out.append(_describe(dense, "dense", dense_test, 1))
+        pool = candidates(rows, "Trim")
+        ok = [c for c in pool if selection_error(c) <= tolerance * dense_val]
+        if ok:
+            best = min(ok, key=lambda c: (c.mean("parameters"), selection_error(c)))
+            out.append(_describe(best, f"trimmed (valid. error <= {tolerance:g} x dense)", dense_test, len(pool)))
         else:
-            out.append({"task": task, "model": f"no Trim round within {tolerance:g} x dense error"})
+            out.append({"task": task, "model": f"no Trim round within {tolerance:g} x dense validation error",
+                        "candidates": len(pool)})
     return out
 
 
@@ -71,22 +79,23 @@ def write_efficiency_table(summary_csvs: list[str | Path], out_csv: str | Path, 
                            out_tex: str | Path, tolerance: float = 1.1) -> None:
     rows = efficiency_rows(summary_csvs, tolerance)
     write_csv_rows(out_csv, rows, FIELDS)
-    head = ["task", "model", "params", "size (act. MB)", "FLOPs", "mem (MB)", "MACs", "eager ms", "ORT ms",
-            "peak RSS MB", "error (rel.)"]
+    head = ["task", "model", "candidates", "seeds", "params", "size (act. MB)", "FLOPs", "mem (MB)", "MACs",
+            "eager ms", "ORT ms", "peak RSS MB", "test error [min-max] (rel.)"]
     md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     tex = [r"\begin{tabular}{llrrrrrrrr}", r"\toprule",
            r"task & model & param & size & FLOPs & mem & eager ms & ORT ms & peak MB & rel.\ err. \\", r"\midrule"]
     for r in rows:
         if "parameters" not in r:
-            md.append(f"| {r['task']} | {r['model']} |" + " - |" * (len(head) - 2))
+            md.append(f"| {r['task']} | {r['model']} | {r['candidates']} |" + " - |" * (len(head) - 3))
             continue
         cells = [r["task"], r["model"] if r["model"] == "dense" else f"{r['run']} r{r['round']}",
-                 engineering(r["parameters"]), f"{r['activation_mb']:.3g}", engineering(r["flops_paper"]), f"{r['memory_mb']:.3g}",
+                 str(r["candidates"]), str(r["seeds"]), engineering(r["parameters"]), f"{r['activation_mb']:.3g}", engineering(r["flops_paper"]), f"{r['memory_mb']:.3g}",
                  engineering(r["macs"]), f"{r['latency_ms']:.3g}", engineering(r["ort_latency_ms"]), engineering(r["peak_rss_mb"]),
-                 f"{r['test_error']:.3f} ({r['relative_error']:.2f})"]
+                 f"{r['test_error']:.3f} [{r['test_error_min']:.3f}-{r['test_error_max']:.3f}] "
+                 f"({r['relative_error']:.2f})"]
         md.append("| " + " | ".join(cells) + " |")
-        tex_cells = [cells[0], "dense" if r["model"] == "dense" else f"r{r['round']}", *cells[2:5], cells[5],
-                     cells[7], cells[8], cells[9], f"{r['relative_error']:.2f}"]
+        tex_cells = [cells[0], "dense" if r["model"] == "dense" else f"r{r['round']}", *cells[4:7], cells[7],
+                     cells[9], cells[10], cells[11], f"{r['relative_error']:.2f}"]
         tex.append(" & ".join(c.replace("_", r"\_") for c in tex_cells) + r" \\")
     tex += [r"\bottomrule", r"\end{tabular}"]
     write_text(out_md, "\n".join(md) + "\n")

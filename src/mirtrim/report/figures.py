@@ -57,42 +57,58 @@ def save_figure(fig, out_pdf: str | Path) -> None:
                         if fmt == "pdf" else {"Software": None})
 
 
-def plot_tradeoff(summary_csv: str | Path, task: str, out_pdf: str | Path) -> None:
-    """Error relative to dense vs compression ratio (log x), one line per method, coloured by group.
+# the x axes of the trade-off panels: one parameter basis for all methods, then what a model saves
+TRADEOFF_AXES = (("compression", "parameter compression\n(dense / non-zero params)"),
+                 ("mac_reduction", "MAC reduction (dense / MACs)"),
+                 ("speedup", "batch-1 CPU speed-up (eager)"))
 
-    With several seeds, the line is the per-round mean over seeds and the band spans their min-max.
-    """
+
+def _tradeoff_points(rows: list[dict], key: str):
+    """(group, method) -> per-round [mean x, mean rel. error, min, max] over seeds."""
+    import numpy as np
+
+    by_round = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        if r.get(key) in (None, ""):
+            continue
+        method = re.sub(r"-s\d+$", "", r["run"])
+        by_round[(r["method"], method)][int(r["round"])].append((r[key], r["relative_error"]))
+    return {k: (np.array([[np.mean([c for c, _ in v]), np.mean([e for _, e in v]), min(e for _, e in v),
+                           max(e for _, e in v)] for _, v in sorted(rounds.items())]),
+                max(len(v) for v in rounds.values()))
+            for k, rounds in sorted(by_round.items())}
+
+
+def plot_tradeoff(summary_csv: str | Path, task: str, out_pdf: str | Path) -> None:
+    """Error relative to dense against parameter compression, MAC reduction and measured speed-up
+    (log x), one line per method, coloured by group. A masked model saves no MACs or time: it sits
+    at 1x on the two cost panels. With several seeds, the line is the per-round mean over seeds and
+    the band spans their min-max."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
 
     rows = [r for r in read_csv(summary_csv) if r["task"] == task]
     if not rows:
         raise SystemExit(f"error: {summary_csv} has no rows for task '{task}'")
-    by_round = defaultdict(lambda: defaultdict(list))  # (group, method) -> round -> [(compression, rel. error)]
-    for r in rows:
-        method = re.sub(r"-s\d+$", "", r["run"])
-        by_round[(r["method"], method)][int(r["round"])].append((r["compression"], r["relative_error"]))
-    fig, ax = plt.subplots(figsize=(3.4, 2.6))
-    seen = set()
-    for (group, method), rounds in sorted(by_round.items()):
-        colour, marker = GROUP_STYLE[group]
-        pts = np.array([[np.mean([c for c, _ in v]), np.mean([e for _, e in v]), min(e for _, e in v),
-                         max(e for _, e in v)] for _, v in sorted(rounds.items())])
-        ax.plot(pts[:, 0], pts[:, 1], color=colour, marker=marker, markersize=3, linewidth=1.2,
-                label=group if group not in seen else None)
-        if max(len(v) for v in rounds.values()) > 1:
-            ax.fill_between(pts[:, 0], pts[:, 2], pts[:, 3], color=colour, alpha=0.15, linewidth=0)
-        seen.add(group)
-    ax.axhline(1.0, color="0.4", linestyle="--", linewidth=0.8)
-    log_axis(ax)
-    ax.set_xlabel("compression ratio (dense params / params)")
-    ax.set_ylabel("test error / dense error")
-    ax.set_title(task, fontsize=9)
-    ax.legend(fontsize=7, frameon=False)
-    ax.grid(True, which="both", alpha=0.25, linewidth=0.5)
+    fig, axes = plt.subplots(1, len(TRADEOFF_AXES), figsize=(8.4, 2.6), sharey=True)
+    for ax, (key, label) in zip(axes, TRADEOFF_AXES):
+        seen = set()
+        for (group, _), (pts, seeds) in _tradeoff_points(rows, key).items():
+            colour, marker = GROUP_STYLE[group]
+            ax.plot(pts[:, 0], pts[:, 1], color=colour, marker=marker, markersize=3, linewidth=1.2,
+                    label=group if group not in seen else None)
+            if seeds > 1:
+                ax.fill_between(pts[:, 0], pts[:, 2], pts[:, 3], color=colour, alpha=0.15, linewidth=0)
+            seen.add(group)
+        ax.axhline(1.0, color="0.4", linestyle="--", linewidth=0.8)
+        log_axis(ax)
+        ax.set_xlabel(label, fontsize=8)
+        ax.grid(True, which="both", alpha=0.25, linewidth=0.5)
+    axes[0].set_ylabel("test error / dense error")
+    axes[0].legend(fontsize=7, frameon=False)
+    fig.suptitle(f"{task} (seed mean, min-max band)", fontsize=9)
     save_figure(fig, out_pdf)
     plt.close(fig)
 

@@ -1,12 +1,14 @@
 """The paper's Best / Optim / Small table (paper.md §7.3) and the LaTeX macros of the headline numbers.
 
-Per task, ``mean_err`` is the mean dense (round-0) test error over the task's seeds; per method group
-(Trim, Mask, Prune, Random) the most compressed model of any run of the group is found in each category:
-Best = error <= mean_err, Optim = error < 1.1 x mean_err, Small = error < 1.6 x mean_err. Compression is
-physical parameters for trimming and the measured alive fraction for masking (the aggregate's
-``compression`` column). No run is kept or dropped by hand: every row of the summaries takes part.
-A category that no model of a group reaches still gets its row, marked ``none`` (empty numbers in
-the CSV, dashes in the tables and the LaTeX macros), so a missing result is visible, not silent.
+Per task and method group (Trim, Mask, Prune, Random), the candidates are the group's (method, round)
+pairs, their seeds averaged (``report.seeds``). Membership is decided on **validation** error against
+the dense seed-mean validation error ``dense_val``: Best = error <= dense_val, Optim = error < 1.1 x
+dense_val, Small = error < 1.6 x dense_val; the most compressed member is shown with its seed-mean
+**test** error and the test min-max over seeds. The test split never decides a pick. Compression is
+whole-model parameter compression (dense parameters / non-zero parameters) for every method. Each
+row states how many candidates its group had: more candidates give a more optimistic pick.
+A category that no candidate reaches still gets its row, marked ``none`` (empty numbers in the CSV,
+dashes in the tables and the LaTeX macros), so a missing result is visible, not silent.
 """
 
 from __future__ import annotations
@@ -14,42 +16,54 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mirtrim.report.efficiency import dense_reference, engineering, rows_by_task
+from mirtrim.report.efficiency import engineering, rows_by_task
+from mirtrim.report.seeds import Candidate, candidates, dense_candidate, selection_error
 from mirtrim.utils.atomic import write_csv_rows, write_text
 
 CATEGORIES = (("Best", 1.0, True), ("Optim", 1.1, False), ("Small", 1.6, False))  # (name, x dense, inclusive)
 CATEGORY_LIMITS = {name: (factor, inclusive) for name, factor, inclusive in CATEGORIES}
 GROUPS = ("Trim", "Mask", "Prune", "Random")
-FIELDS = ["task", "group", "category", "run", "round", "test_error", "relative_error", "compression", "parameters",
-          "activation_mb", "flops_paper", "memory_bytes", "macs", "latency_ms", "ort_latency_ms"]
+FIELDS = ["task", "group", "category", "run", "round", "candidates", "seeds", "valid_error", "test_error",
+          "test_error_min", "test_error_max", "relative_error", "compression", "parameters", "activation_mb",
+          "flops_paper", "memory_bytes", "macs", "latency_ms", "ort_latency_ms"]
 
 
-def _entry(task, group, category, row, mean_err) -> dict:
-    return {"task": task, "group": group, "category": category, "run": row["run"], "round": int(row["round"]),
-            "test_error": row["test_error"], "relative_error": row["test_error"] / mean_err,
-            "compression": row["compression"], "parameters": int(row["parameters"]),
+def _entry(task, group, category, cand: Candidate, dense_test: float, n_candidates: int) -> dict:
+    row = cand.representative
+    low, high = cand.spread("test_error")
+    return {"task": task, "group": group, "category": category, "run": cand.method, "round": cand.round,
+            "candidates": n_candidates, "seeds": cand.seeds, "valid_error": cand.mean("valid_error"),
+            "test_error": cand.mean("test_error"), "test_error_min": low, "test_error_max": high,
+            "relative_error": cand.mean("test_error") / dense_test,
+            "compression": 1.0 if cand.round == 0 else cand.mean("compression"), "parameters": int(row["parameters"]),
             "activation_mb": row["activation_mb"], "flops_paper": int(row["flops_paper"]),
             "memory_bytes": int(row["memory_read"] + row["memory_write"]), "macs": int(row["macs"]),
             "latency_ms": row["latency_ms"], "ort_latency_ms": row.get("ort_latency_ms")}
 
 
+def _member(cand: Candidate, limit: float, inclusive: bool) -> bool:
+    err = selection_error(cand)
+    return err <= limit if inclusive else err < limit
+
+
 def selection_rows(summary_csvs: list[str | Path]) -> list[dict]:
     out = []
     for task, rows in sorted(rows_by_task(summary_csvs).items()):
-        reference, mean_err = dense_reference(rows)
-        out.append(_entry(task, "Original", "dense", {**reference, "run": "dense", "compression": 1.0}, mean_err))
+        dense = dense_candidate(rows)
+        dense_val, dense_test = selection_error(dense), dense.mean("test_error")
+        out.append(_entry(task, "Original", "dense", dense, dense_test, 1))
         for group in GROUPS:
-            candidates = [r for r in rows if r["method"] == group and r["round"] > 0]
-            if not candidates:
+            pool = candidates(rows, group)
+            if not pool:
                 continue
             for name, factor, inclusive in CATEGORIES:
-                limit = factor * mean_err
-                ok = [r for r in candidates if (r["test_error"] <= limit if inclusive else r["test_error"] < limit)]
+                ok = [c for c in pool if _member(c, factor * dense_val, inclusive)]
                 if ok:
-                    best = max(ok, key=lambda r: (r["compression"], -r["test_error"]))
-                    out.append(_entry(task, group, name, best, mean_err))
+                    best = max(ok, key=lambda c: (c.mean("compression"), -selection_error(c)))
+                    out.append(_entry(task, group, name, best, dense_test, len(pool)))
                 else:
-                    out.append({"task": task, "group": group, "category": name, "run": "none"})
+                    out.append({"task": task, "group": group, "category": name, "run": "none",
+                                "candidates": len(pool)})
     return out
 
 
@@ -62,8 +76,8 @@ def write_selection_tables(summary_csvs: list[str | Path], out_csv: str | Path, 
                            out_tex: str | Path, out_macros: str | Path) -> None:
     rows = selection_rows(summary_csvs)
     write_csv_rows(out_csv, rows, FIELDS)
-    head = ["task", "group", "category", "model", "error (rel.)", "compression", "params", "size (act. MB)",
-            "FLOPs", "mem", "eager ms", "ORT ms"]
+    head = ["task", "group", "category", "candidates", "model", "seeds", "test error [min-max] (rel.)",
+            "compression", "params", "size (act. MB)", "FLOPs", "mem", "eager ms", "ORT ms"]
     md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     tex = [r"\begin{tabular}{lllrrrrrr}", r"\toprule",
            r"task & group & cat. & error & ratio & param & size & FLOPs & mem \\", r"\midrule"]
@@ -71,20 +85,21 @@ def write_selection_tables(summary_csvs: list[str | Path], out_csv: str | Path, 
     for r in rows:
         if r["run"] == "none":
             factor, inclusive = CATEGORY_LIMITS[r["category"]]
-            model = f"none (error {'≤' if inclusive else '<'} {factor:g}× dense)"
-            numbers = ["—"] * 8
+            model = f"none (valid. error {'≤' if inclusive else '<'} {factor:g}× dense)"
+            numbers = ["—"] * 9
             tex_numbers = ["--"] * 6
             headline = {"Compression": "--", "Error": "--", "Params": "--"}
         else:
             model = "dense" if r["run"] == "dense" else f"{r['run']} r{r['round']}"
-            numbers = [f"{r['test_error']:.3f} ({r['relative_error']:.2f})", f"x{r['compression']:.1f}",
+            numbers = [str(r["seeds"]), f"{r['test_error']:.3f} [{r['test_error_min']:.3f}-{r['test_error_max']:.3f}]"
+                       f" ({r['relative_error']:.2f})", f"x{r['compression']:.1f}",
                        engineering(r["parameters"]), f"{r['activation_mb']:.3g}", engineering(r["flops_paper"]),
                        engineering(r["memory_bytes"]), f"{r['latency_ms']:.3g}", engineering(r["ort_latency_ms"])]
-            tex_numbers = [f"{r['test_error']:.3f}", *numbers[1:6]]
+            tex_numbers = [f"{r['test_error']:.3f}", *numbers[2:7]]
             headline = {"Compression": f"{r['compression']:.1f}", "Error": f"{r['test_error']:.3f}",
                         "Params": engineering(r["parameters"])}
         names = [r["task"], r["group"], r["category"]]
-        md.append("| " + " | ".join([*names, model, *numbers]) + " |")
+        md.append("| " + " | ".join([*names, str(r["candidates"]), model, *numbers]) + " |")
         tex.append(" & ".join(c.replace("_", r"\_") for c in (*names, *tex_numbers)) + r" \\")
         if r["group"] in ("Original", "Trim"):
             stem = _macro_name(*names)

@@ -29,6 +29,7 @@ class TrainConfig:
     rewind_epoch: int | None = None  # snapshot the full state after this many epochs (round 0 only)
     rewind_iteration: int | None = None  # ... or after this many optimiser steps (OpenLTH's "500it")
     track_test: bool = True  # test every epoch: needed only to select "min over epochs" (the paper's rule)
+    max_steps: int | None = None  # stop after this many optimiser steps (a rewound round's equal budget)
 
 
 @dataclass
@@ -37,6 +38,7 @@ class RoundResult:
     best_epoch: int = -1
     rewind_state: dict | None = None
     stopped_early: bool = False
+    steps: int = 0  # optimiser steps taken in this round
 
 
 def pick_device(requested: str = "auto") -> torch.device:
@@ -94,7 +96,10 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
         total = 0.0
         # a live progress bar on a terminal; log files get the one line per epoch below
         batches = tqdm(range(n_batches), desc=f"epoch {epoch}", leave=False, disable=not sys.stderr.isatty())
+        done = 0
         for b in batches:
+            if cfg.max_steps is not None and step >= cfg.max_steps:
+                break
             if step == cfg.rewind_iteration:
                 result.rewind_state = copy.deepcopy(model.state_dict())
             step += 1
@@ -114,10 +119,11 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
             if masks:
                 apply_masks(model, masks)
             total += loss.item()
+            done += 1
         val = evaluate(model, task, valid, device)
         tst = evaluate(model, task, test, device) if cfg.track_test else {"loss": None, "error": None}
         scheduler.step(val["error"])
-        row = {"epoch": epoch, "train_loss": total / n_batches, "valid_loss": val["loss"], "valid_error": val["error"],
+        row = {"epoch": epoch, "train_loss": total / max(done, 1), "steps": step, "valid_loss": val["loss"], "valid_error": val["error"],
                "test_loss": tst["loss"], "test_error": tst["error"], "lr": optimiser.param_groups[0]["lr"],
                "seconds": time.perf_counter() - start}
         result.history.append(row)
@@ -133,6 +139,8 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
         target = cfg.rewind_epoch if cfg.rewind_epoch is not None else (
             None if cfg.rewind_iteration is None else -(-cfg.rewind_iteration // n_batches))
         waiting_for_rewind = target is not None and result.rewind_state is None and epoch + 1 < target
+        if cfg.max_steps is not None and step >= cfg.max_steps:
+            break
         if since_best >= cfg.patience and not waiting_for_rewind:
             result.stopped_early = True
             log(f"early stop after epoch {epoch}: no better validation error for {cfg.patience} epochs")
@@ -140,6 +148,7 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
     wants_rewind = cfg.rewind_epoch is not None or cfg.rewind_iteration is not None
     if wants_rewind and result.rewind_state is None:  # k == everything trained
         result.rewind_state = copy.deepcopy(model.state_dict())
+    result.steps = step
     model.load_state_dict(best_state)
     return result
 

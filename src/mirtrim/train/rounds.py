@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from mirtrim.models import arch_for, build_model
+from mirtrim.models.common import init_paper
 from mirtrim.prune.mask import apply_masks, full_masks, mask_stats, next_masks
 from mirtrim.prune.plan import kept_from_plan, make_plan
 from mirtrim.prune.rewind import copy_norm_statistics, reinitialised, rewound
@@ -65,18 +66,41 @@ def task_data(spec: dict, features_path: str | Path):
     return task, train_all.subset(rest), train_all.subset(np.sort(valid)), test
 
 
-def _train_config(spec: dict, rewind: bool) -> TrainConfig:
+def _train_config(spec: dict, rewind: bool, n_train: int, rewound: bool = False) -> TrainConfig:
+    """``rewind``: round 0, which keeps the epoch-k snapshot. ``rewound``: a round restarted from that
+    snapshot; with the equal budget it trains only the steps left after k, so that it, the dense model
+    and the re-initialised control all see the same number of optimiser steps."""
     t = spec["train"]
     by_iteration = t.get("rewind_unit", "epoch") == "iteration"
-    return TrainConfig(epochs=t["epochs"], lr=t["lr"], batch_size=t["batch_size"], patience=t["patience"],
+    epochs, max_steps = t["epochs"], None
+    if rewound and spec["fidelity"].get("rewind_budget", "equal") == "equal":
+        if by_iteration:
+            max_steps = t["epochs"] * (n_train // t["batch_size"]) - t["rewind_epoch"]
+        else:
+            epochs = t["epochs"] - t["rewind_epoch"]
+    if epochs < 1 or (max_steps is not None and max_steps < 1):
+        raise SystemExit(f"error: run {spec['run']}: rewind point {t['rewind_epoch']} leaves no training after "
+                         f"the rewind; lower tasks.{spec['task']}.rewind_epoch below epochs, or set "
+                         "fidelity.rewind_budget: extra")
+    return TrainConfig(epochs=epochs, lr=t["lr"], batch_size=t["batch_size"], patience=t["patience"],
                        rewind_epoch=t["rewind_epoch"] if rewind and not by_iteration else None,
                        rewind_iteration=t["rewind_epoch"] if rewind and by_iteration else None,
-                       track_test=spec["fidelity"]["test_selection"] == "min_over_epochs")
+                       track_test=spec["fidelity"]["test_selection"] == "min_over_epochs", max_steps=max_steps)
 
 
-def _write_train_log(path, spec, round_index, result, seconds, model) -> None:
+def steps_before(spec: dict, n_train: int, rewound: bool) -> int:
+    """Optimiser steps a round's starting weights already carry: k epochs (or steps) when rewound."""
+    if not rewound:
+        return 0
+    t = spec["train"]
+    per_epoch = 1 if t.get("rewind_unit", "epoch") == "iteration" else n_train // t["batch_size"]
+    return t["rewind_epoch"] * per_epoch
+
+
+def _write_train_log(path, spec, round_index, result, seconds, model, steps_before: int = 0) -> None:
     write_json(path, {"task": spec["task"], "run": spec["run"], "round": round_index, "spec": spec,
                       "history": result.history, "stopped_early": result.stopped_early, "seconds": seconds,
+                      "steps": result.steps, "steps_since_init": steps_before + result.steps,
                       "parameters": sum(p.numel() for p in model.parameters()),
                       **summarise(result.history, result.best_epoch)})
 
@@ -91,8 +115,8 @@ def run_dense(spec: dict, features: str, out_dir: str, rewind_out: str, log=log)
     device = pick_device(spec["device"])
     log(f"round 0 of {spec['task']}/{spec['run']}: {sum(p.numel() for p in model.parameters()):,} parameters, "
         f"{len(train)}/{len(valid)}/{len(test)} train/valid/test examples on {device}")
-    result = train_round(model, task, train, valid, test, _train_config(spec, rewind=True), seed=spec["seed"],
-                         device=device, log=log)
+    cfg = _train_config(spec, rewind=True, n_train=len(train))
+    result = train_round(model, task, train, valid, test, cfg, seed=spec["seed"], device=device, log=log)
     out = Path(out_dir)
     with atomic_path(rewind_out, suffix=".pt") as tmp:
         torch.save({"format": "mirtrim-rewind/1", "arch": arch, "at": spec["train"]["rewind_epoch"],
@@ -116,7 +140,8 @@ def _trim(prev, ckpt, graph, spec, round_index, train, valid, snapshot):
         model = rewound(lambda: build_model(arch), graph, snapshot, kept_dense,
                         rewind_norm_stats=fid["rewind_bn_stats"], trained=prev, kept=kept_from_plan(plan))
     else:
-        model = reinitialised(lambda: build_model(arch), graph, kept_dense, seed=spec["seed"] * 1000 + round_index)
+        model = reinitialised(lambda: build_model(arch), graph, kept_dense, seed=spec["seed"] * 1000 + round_index,
+                              initialise=lambda m: init_paper(m, arch.get("init", "xavier")))
     return plan, model, kept_dense, None
 
 
@@ -159,10 +184,13 @@ def run_prune_round(spec: dict, features: str, prev_model: str, rewind_path: str
         log(f"round {round_index} of {spec['task']}/{spec['run']}: {plan['alive']:,} of {plan['maskable']:,} "
             f"maskable weights alive ({plan['alive_fraction']:.3f})")
     torch.manual_seed(spec["seed"] * 1000 + round_index)
-    result = train_round(model, task, train, valid, test, _train_config(spec, rewind=False),
+    rewound_round = method["reset"] == "rewind"
+    cfg = _train_config(spec, rewind=False, n_train=len(train), rewound=rewound_round)
+    result = train_round(model, task, train, valid, test, cfg,
                          seed=spec["seed"] * 1000 + round_index, device=pick_device(spec["device"]), log=log,
                          masks=masks)
     out = Path(out_dir)
     write_json(out / "plan.json", plan)
-    _write_train_log(out / "train.json", spec, round_index, result, time.perf_counter() - start, model)
+    _write_train_log(out / "train.json", spec, round_index, result, time.perf_counter() - start, model,
+                     steps_before(spec, len(train), rewound_round))
     save_model(out / "model.pt", model, ckpt["arch"], kept_dense, {"masks": masks} if masks else None)
