@@ -116,3 +116,31 @@ def test_peak_memory_sees_what_the_forward_pass_allocates():
     assert rec["peak_rss_mb"] >= rec["loaded_rss_mb"] + rec["forward_peak_mb"] - 1
     small = peak_memory(torch.nn.Linear(4, 4), (4,), threads=1)
     assert small["forward_peak_mb"] < 50, small
+
+
+def test_recurrent_macs_match_hand_counts_and_the_flop_counter():
+    from torch import nn
+    from torch.utils.flop_counter import FlopCounterMode
+
+    gru = nn.GRU(5, 4, batch_first=True)  # 3 gates * (5*4 + 4*4) per step, 7 steps
+    assert forward_costs(gru, (7, 5))["macs"] == 3 * (5 * 4 + 4 * 4) * 7 == 756
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:  # counts the GRU's matmuls (2 FLOPs/MAC)
+        gru(torch.rand(1, 7, 5))
+    assert counter.get_total_flops() == 2 * 756
+    # 2 layers x 2 directions; layer 1 reads 2*3 inputs. (FlopCounterMode counts 0 for the fused LSTM on CPU.)
+    lstm = nn.LSTM(5, 3, num_layers=2, bidirectional=True, batch_first=True)
+    hand = (4 * (5 * 3 + 3 * 3) + 4 * (6 * 3 + 3 * 3)) * 2 * 6
+    assert forward_costs(lstm, (6, 5))["macs"] == hand == 2448
+    # sequence-first: the batch-1 probe (1, 6, 5) is one step of a batch of 6, counted like a Linear's rows
+    assert forward_costs(nn.LSTM(5, 3), (6, 5))["macs"] == 4 * (5 * 3 + 3 * 3) * 1 * 6
+    with pytest.raises(ValueError, match="proj_size=2"):
+        forward_costs(nn.LSTM(5, 3, proj_size=2, batch_first=True), (6, 5))
+
+
+def test_forward_costs_of_a_crnn_add_the_recurrent_macs():
+    from zoo import ConvRecurrent
+
+    model = ConvRecurrent("lstm", bidirectional=True, layers=2)
+    conv, fc = 6 * 9 * 4 * 7, 20 * 3 * 7  # Conv2d(1->6, 3x3) on 4x7, per-frame Linear(20->3)
+    rnn = (4 * (24 * 10 + 100) + 4 * (20 * 10 + 100)) * 2 * 7
+    assert forward_costs(model, model.input_shape)["macs"] == conv + rnn + fc

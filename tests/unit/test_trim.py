@@ -6,13 +6,13 @@ import pytest
 import torch
 from torch import nn
 
-from mirtrim.models import arch_for, build_model
+from mirtrim.models import TASK_MODELS, arch_for, build_model, input_shape
 from mirtrim.prune import (Consumer, CouplingError, CouplingGraph, Group, apply_kept, compose, kept_from_plan,
                            make_plan, rewound, select_units, unit_counts)
 from mirtrim.prune.layers import unit_count
 from mirtrim.prune.selection import local_keep_count, percentile_nearest
 
-from zoo import ZOO, randomise_norms
+from zoo import ZOO, gru_bi, randomise_norms
 
 
 def random_kept(model, graph, seed):
@@ -252,3 +252,56 @@ def test_plan_cannot_remove_every_unit():
     model = ZOO[0]()
     with pytest.raises(CouplingError, match="removes every unit of 'c1'"):
         apply_kept(model, model.coupling_graph(), {"c1": []})
+
+
+@pytest.mark.parametrize("task", sorted(TASK_MODELS))
+def test_verify_passes_on_every_package_model(task):
+    torch.manual_seed(0)
+    model = randomise_norms(build_model(arch_for(task, 0.25))).train()
+    before = copy.deepcopy(model.state_dict())
+    model.coupling_graph().verify(model, torch.randn(2, *input_shape(task)))
+    assert model.training and all(torch.equal(before[k], v) for k, v in model.state_dict().items())  # untouched
+
+
+@pytest.mark.parametrize("cls", ZOO, ids=lambda c: c.__name__)
+def test_verify_passes_on_every_zoo_model(cls):
+    torch.manual_seed(0)
+    model = randomise_norms(cls())
+    model.coupling_graph().verify(model, torch.randn(3, *model.input_shape))
+
+
+def wrong_layouts():
+    """Declarations that pass ``validate`` and still run once trimmed, but read the wrong inputs."""
+    flat = CouplingGraph((Group("c1", ("b1",), (Consumer("c2"),)),
+                          Group("c2", ("b2",), (Consumer("fc", "strided", 20),))), ("fc",))
+    freq = CouplingGraph((Group("c1", ("b1",), (Consumer("fc", "block", 4),)),), ("fc",))
+    rnn = gru_bi()
+    groups = list(rnn.coupling_graph().groups)
+    groups[1] = Group("rnn", (), (Consumer("rnn", "block", 2, layer=1),), layer=0)  # bidirectional concat is strided
+    return [(ZOO[0](), flat, "c2"), (ZOO[2](), freq, "c1"), (rnn, CouplingGraph(tuple(groups), ("fc",)), "rnn")]
+
+
+@pytest.mark.parametrize("case", range(3))
+def test_verify_rejects_a_wrong_layout_that_still_runs(case):
+    torch.manual_seed(0)
+    model, graph, group = wrong_layouts()[case]
+    randomise_norms(model)
+    graph.validate(model)
+    with pytest.raises(CouplingError, match=f"group '{group}' differs from zeroing its removed units"):
+        graph.verify(model, torch.randn(3, *model.input_shape))
+
+
+def test_verify_rejects_a_declaration_that_silently_shrinks_the_output():
+    class SkipOut(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Linear(4, 6), nn.Linear(6, 3)
+
+        def forward(self, x):
+            h = torch.relu(self.a(x))
+            return torch.cat([self.b(h), h], dim=1)  # h is an output: its units cannot be removed
+
+    model = SkipOut()
+    graph = CouplingGraph((Group("a", (), (Consumer("b"),)),), ("b",))
+    with pytest.raises(CouplingError, match=r"group 'a' changes the output shapes from \[\(2, 9\)\] to \[\(2, 6\)\]"):
+        graph.verify(model, torch.randn(2, 4))

@@ -122,28 +122,70 @@ class CouplingGraph:
                 raise CouplingError(f"recurrent layer '{name}' has {module.num_layers} stacked layers; declare a group "
                                     f"for each (layer=0..{module.num_layers - 1}) or put it on the boundary")
 
-    def verify(self, model: nn.Module, example: torch.Tensor) -> None:
-        """Dynamic check: removing one unit of each group (per recurrent module: of all its layers)
-        must still run forward. This catches consumers the declaration forgot."""
-        from mirtrim.prune.trim import apply_kept
+    def verify(self, model: nn.Module, example: torch.Tensor, rel_tol: float = 1e-4) -> None:
+        """Dynamic check that trimming removes exactly what zeroing removes.
 
+        For each group (the layers of one recurrent module together), and then for all groups at
+        once, every other unit is removed (units 1, 3, 5, ...; a single-unit group is skipped).
+        In eval mode the trimmed copy must run, give outputs of the same shapes as the dense
+        model, and match the dense copy whose removed units are zeroed (see ``zero_removed``)
+        within ``rel_tol`` times the output scale. This catches a forgotten consumer (the
+        forward pass breaks), a wrong ``layout`` (values differ), and a declaration that
+        silently shrinks an output (shapes differ). A group normalised by a LayerNorm only gets
+        the shape check: LayerNorm mixes a unit's neighbours, so zeroing is not removal there.
+        Non-linearities must map 0 to 0 (ReLU, tanh, pooling do); the model itself is unchanged.
+        """
         self.validate(model)
         modules = dict(model.named_modules())
         batches: dict[str, list[Group]] = {}
         for g in self.groups:
             batches.setdefault(g.producer if g.layer is not None else g.name, []).append(g)
+        if len(batches) > 1:
+            batches["all groups together"] = list(self.groups)
+        dense = copy.deepcopy(model).eval()
         for label, groups in batches.items():
-            kept = {g.name: list(range(unit_count(modules[g.producer], g.layer) - 1)) for g in groups}
-            if any(len(v) == 0 for v in kept.values()):
+            counts = {g.name: unit_count(modules[g.producer], g.layer) for g in groups}
+            kept = {name: list(range(0, n, 2)) for name, n in counts.items() if n > 1}
+            if not kept:
                 continue
-            probe = copy.deepcopy(model).eval()
-            apply_kept(probe, self, kept)
-            try:
-                with torch.no_grad():
-                    probe(example)
-            except Exception as err:  # any failure means the declaration is wrong
-                raise CouplingError(f"trimming group '{label}' breaks the forward pass "
-                                    f"(a consumer is undeclared or mis-declared): {err}") from err
+            exact = not any(isinstance(modules[n], nn.LayerNorm) for g in groups if g.name in kept for n in g.norms)
+            self._compare(label, dense, kept, example, exact, rel_tol)
+
+    def _compare(self, label: str, dense: nn.Module, kept: dict, example, exact: bool, rel_tol: float) -> None:
+        from mirtrim.prune.trim import apply_kept, zero_removed  # trim imports this module
+
+        def fail(what: str) -> CouplingError:
+            return CouplingError(f"trimming group '{label}' {what} (a consumer is undeclared or mis-declared: "
+                                 f"check its module, layout and factor)")
+
+        try:
+            with torch.no_grad():
+                trimmed = _outputs(apply_kept(copy.deepcopy(dense), self, kept).eval()(example))
+        except Exception as err:  # any failure means the declaration is wrong
+            raise fail(f"breaks the forward pass: {err}") from err
+        with torch.no_grad():
+            reference = _outputs((zero_removed(copy.deepcopy(dense), self, kept) if exact else dense)(example))
+        shapes = [tuple(t.shape) for t in trimmed], [tuple(t.shape) for t in reference]
+        if shapes[0] != shapes[1]:
+            raise fail(f"changes the output shapes from {shapes[1]} to {shapes[0]}")
+        if not exact:
+            return
+        for got, want in zip(trimmed, reference):
+            scale = max(1.0, float(want.abs().max())) if want.numel() else 1.0
+            gap = float((got.float() - want.float()).abs().max()) if want.numel() else 0.0
+            if gap > rel_tol * scale:
+                raise fail(f"differs from zeroing its removed units by {gap:.3g} (tolerance {rel_tol * scale:.3g})")
+
+
+def _outputs(out) -> list[torch.Tensor]:
+    """The tensors of a model output (a tensor, or nested tuples, lists and dicts of them)."""
+    if isinstance(out, torch.Tensor):
+        return [out]
+    if isinstance(out, dict):
+        out = list(out.values())
+    if isinstance(out, (tuple, list)):
+        return [t for item in out for t in _outputs(item)]
+    return []
 
 
 def unit_counts(model: nn.Module, graph: CouplingGraph) -> dict[str, int]:

@@ -6,7 +6,8 @@ import torch
 from torch import nn
 
 from mirtrim.prune.graph import CouplingGraph
-from mirtrim.prune.layers import RNN_TYPES, CouplingError, finish_recurrent, slice_in, slice_norm, slice_out, unit_count
+from mirtrim.prune.layers import (CONV_TRANSPOSE_TYPES, GATES, RNN_TYPES, CouplingError, finish_recurrent, slice_in,
+                                  slice_norm, slice_out, unit_count)
 
 
 def apply_kept(model: nn.Module, graph: CouplingGraph, kept: dict[str, list[int]]) -> nn.Module:
@@ -44,4 +45,41 @@ def apply_kept(model: nn.Module, graph: CouplingGraph, kept: dict[str, list[int]
             recurrent.add(g.producer)
     for name in sorted(recurrent):
         finish_recurrent(modules[name], name)
+    return model
+
+
+def zero_removed(model: nn.Module, graph: CouplingGraph, kept: dict[str, list[int]]) -> nn.Module:
+    """Zero, in place, every unit that ``kept`` removes, so the dense model computes what the trimmed one does.
+
+    A feed-forward unit loses its filter, bias and its norms' gamma AND beta (beta alone would leak
+    ``act(beta)`` downstream; with both zero an eval-mode BatchNorm outputs exactly 0 whatever its
+    running statistics). A recurrent hidden unit loses its rows in every gate of ``weight_ih``,
+    ``weight_hh`` and both biases, in both directions: from ``h0 = 0`` an LSTM keeps ``c = 0`` and
+    ``h = o * tanh(c) = 0``, a GRU ``h = (1 - z) * tanh(0) + z * h_prev = 0``, an RNN ``h = act(0) = 0``.
+    Its columns in ``weight_hh`` need no zeroing because the unit is always 0.
+    """
+    modules = dict(model.named_modules())
+    with torch.no_grad():
+        for g in graph.groups:
+            if g.name not in kept:
+                continue
+            prod = modules[g.producer]
+            n = unit_count(prod, g.layer)
+            removed = torch.tensor(sorted(set(range(n)) - set(kept[g.name])), dtype=torch.long)
+            if len(removed) == 0:
+                continue
+            if isinstance(prod, RNN_TYPES):
+                rows = torch.cat([removed + k * n for k in range(GATES[type(prod)])])
+                for name, p in prod.named_parameters():
+                    if name.endswith((f"_l{g.layer}", f"_l{g.layer}_reverse")):
+                        p[rows.to(p.device)] = 0
+                continue
+            dim = 1 if isinstance(prod, CONV_TRANSPOSE_TYPES) else 0
+            prod.weight.index_fill_(dim, removed.to(prod.weight.device), 0)
+            if prod.bias is not None:
+                prod.bias[removed.to(prod.bias.device)] = 0
+            for norm in g.norms:
+                for p in (modules[norm].weight, modules[norm].bias):
+                    if p is not None:
+                        p[removed.to(p.device)] = 0
     return model
