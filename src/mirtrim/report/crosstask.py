@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from mirtrim.report.efficiency import rows_by_task
+from mirtrim.report.seeds import dense_candidate
 from mirtrim.report.figures import GROUP_STYLE, save_figure, log_axis
 
 CRITERION_STYLE = {"magnitude": "#0072B2", "activation": "#D55E00", "batchnorm": "#009E73"}
@@ -83,9 +84,9 @@ def near_chance_tasks(by_task: dict[str, list[dict]]) -> list[str]:
     """Tasks whose seed-mean dense test error is within ``NEAR_CHANCE`` of the chance error."""
     out = []
     for task, rows in sorted(by_task.items()):
-        dense = [r for r in rows if r["round"] == 0]
-        chance = dense[0].get("chance_error") if dense else None
-        if chance not in (None, "") and chance - sum(r["test_error"] for r in dense) / len(dense) < NEAR_CHANCE:
+        dense = dense_candidate(rows)
+        chance = dense.representative.get("chance_error")
+        if chance not in (None, "") and chance - dense.mean("test_error") < NEAR_CHANCE:
             out.append(task)
     return out
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from pathlib import Path
 
 from mirtrim.report.aggregate import read_csv
+from mirtrim.report.seeds import method_key
 from mirtrim.utils.atomic import atomic_path
 
 # Okabe-Ito palette: distinguishable under the common colour-vision deficiencies
@@ -71,8 +71,7 @@ def _tradeoff_points(rows: list[dict], key: str):
     for r in rows:
         if r.get(key) in (None, ""):
             continue
-        method = re.sub(r"-s\d+$", "", r["run"])
-        by_round[(r["method"], method)][int(r["round"])].append((r[key], r["relative_error"]))
+        by_round[(r["method"], method_key(r["run"]))][int(r["round"])].append((r[key], r["relative_error"]))
     return {k: (np.array([[np.mean([c for c, _ in v]), np.mean([e for _, e in v]), min(e for _, e in v),
                            max(e for _, e in v)] for _, v in sorted(rounds.items())]),
                 max(len(v) for v in rounds.values()))
