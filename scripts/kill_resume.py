@@ -37,13 +37,16 @@ def snakemake_cmd(workdir: Path, *extra: str) -> list[str]:
             str(ROOT / "Snakefile"), "--cores", "2", *extra]
 
 
-def tiny_workdir(parent: Path, task: str) -> Path:
+def tiny_workdir(parent: Path, task: str, methods: int | None = None) -> Path:
+    """.test restricted to one task (and to its first `methods` methods, when given)."""
     import yaml
 
     work = parent / "work"
     work.mkdir(parents=True)
     config = yaml.safe_load((ROOT / ".test/config.yaml").read_text())
     config["tasks"] = {task: config["tasks"][task]}
+    if methods is not None:
+        config["methods"] = config["methods"][:methods]
     (work / "config.yaml").write_text(yaml.safe_dump(config))
     return work
 
