@@ -32,7 +32,8 @@ def _drumloops(tmp, split, split_index, n, sizes, seed, progress, synth=None):
         audio, times, labels = drumloops.render_loop(rng, kits[kit_id])
         ex_id = f"{split}_{i:05d}"
         write_onsets(tmp / split / f"{ex_id}.txt", times, labels)
-        entries.append({"id": ex_id, "kit": f"{split}-kit{kit_id:02d}", "n_onsets": len(times),
+        kit = f"{split}-kit{kit_id:02d}"
+        entries.append({"id": ex_id, "kit": kit, "group": kit, "n_onsets": len(times),
                         "md5": _write_wav(tmp / split / f"{ex_id}.wav", audio, drumloops.SR)})
         progress(i, n)
     return entries
@@ -60,8 +61,10 @@ def _notes(tmp, split, split_index, n, sizes, seed, progress, synth, melodies=0.
     def draw(rng, i):
         family, program = programs[int(rng.integers(len(programs)))]
         if not notes.is_melody(i, melodies):
-            return notes.render_note(synth, rng, family, program)
+            audio, info = notes.render_note(synth, rng, family, program)
+            return audio, {**info, "group": f"program{program}"}
         audio, info, f0_hz = notes.render_melody(synth, rng, family, program)
+        info["group"] = f"program{program}"
         if audio is not None:
             f0_file = f"{split}_{i:05d}.f0.csv"
             write_f0(tmp / split / f0_file, np.arange(len(f0_hz)) / notes.CONTROL_HZ, f0_hz)
@@ -81,7 +84,7 @@ def _instruments(tmp, split, split_index, n, sizes, seed, progress, synth):
         player = int(rng.integers(len(players)))
         programs = saxes if label == "sax" else instruments.PROGRAMS[label]
         audio, info = instruments.render_example(synth, rng, label, players[player], programs)
-        return audio, {**info, "player": f"{split}-player{player}"}
+        return audio, {**info, "player": f"{split}-player{player}", "group": f"{split}-player{player}"}
 
     return _rendered(tmp, split, split_index, n, seed, progress, instruments.SR, draw)
 
@@ -93,8 +96,9 @@ def _voices(tmp, split, split_index, n, sizes, seed, progress, synth=None):
     def draw(rng, i):
         technique = voices.TECHNIQUES[i % len(voices.TECHNIQUES)]
         singer = int(rng.integers(len(singers)))
-        return voices.render_clip(rng, technique, singers[singer]), {"label": technique,
-                                                                    "singer": f"{split}-singer{singer}"}
+        name = f"{split}-singer{singer}"
+        return voices.render_clip(rng, technique, singers[singer]), {"label": technique, "singer": name,
+                                                                    "group": name}
 
     return _rendered(tmp, split, split_index, n, seed, progress, voices.SR, draw)
 
@@ -106,7 +110,8 @@ def _songs(tmp, split, split_index, n, sizes, seed, progress, synth):
         audio, labels, info = songs.render_song(synth, rng, split, sizes["seconds"])
         ex_id = f"{split}_{i:05d}"
         songs.write_lab(tmp / split / f"{ex_id}.lab", labels)
-        entries.append({"id": ex_id, **info, "md5": _write_wav(tmp / split / f"{ex_id}.wav", audio, songs.SR)})
+        entries.append({"id": ex_id, "group": ex_id, **info,
+                        "md5": _write_wav(tmp / split / f"{ex_id}.wav", audio, songs.SR)})
         progress(i, n)
     return entries
 

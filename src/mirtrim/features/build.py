@@ -50,6 +50,12 @@ def _entries(meta: dict):
             yield split, e
 
 
+def group_of(entry: dict) -> str:
+    """The unit that must stay on one side of the train/validation split (singer, kit, player,
+    program, song, fold): the dataset writer names it; an example without one is its own group."""
+    return str(entry.get("group") or entry["id"])
+
+
 def check_metadata(data_dir: Path, meta: dict) -> None:
     """The fields every loader relies on, checked up front: one error naming the key."""
     where = f"{data_dir}/metadata.json"
@@ -83,7 +89,7 @@ def _ordered_map(func, items, workers: int):
 def drum_features(data_dir: Path, meta: dict, progress, workers: int = 1, batch: int = 256) -> dict:
     """Log-mel inputs, 3-class frame targets and onset times (seconds) for every example."""
     fb = logmel.mel_filterbank()
-    X, Y, split_of, onset_time, onset_class, onset_ptr = [], [], [], [], [], [0]
+    X, Y, split_of, group, onset_time, onset_class, onset_ptr = [], [], [], [], [], [], [0]
     items = list(_entries(meta))
     for start in range(0, len(items), batch):
         chunk = items[start:start + batch]
@@ -105,19 +111,20 @@ def drum_features(data_dir: Path, meta: dict, progress, workers: int = 1, batch:
                     target[DRUM_CLASSES.index(lab), f] = 1
             Y.append(target)
             split_of.append(split)
+            group.append(group_of(e))
             onset_time.extend(times.tolist())
             onset_class.extend(DRUM_CLASSES.index(lab) for lab in labels)
             onset_ptr.append(len(onset_time))
         progress(f"features: {min(start + batch, len(items))}/{len(items)}")
     return {"X": np.concatenate(X).astype(np.float32), "Y": np.stack(Y), "split": np.array(split_of),
-            "onset_time": np.array(onset_time, dtype=np.float64), "onset_class": np.array(onset_class, dtype=np.int8),
+            "group": np.array(group), "onset_time": np.array(onset_time, dtype=np.float64), "onset_class": np.array(onset_class, dtype=np.int8),
             "onset_ptr": np.array(onset_ptr, dtype=np.int64), "sr": np.int64(logmel.SR), "hop": np.int64(logmel.HOP)}
 
 
 def waveform_features(data_dir: Path, meta: dict, progress, length: int, classes: tuple[str, ...],
                       workers: int = 1) -> dict:
     """Raw waveforms cut or padded to the model's input length, with class indices."""
-    X, y, split_of = [], [], []
+    X, y, split_of, group = [], [], [], []
     items = list(_entries(meta))
     clips = _ordered_map(lambda item: load_audio(data_dir / item[0] / f"{item[1]['id']}.wav",
                                                  meta["sample_rate"])[:length], items, workers)
@@ -127,8 +134,10 @@ def waveform_features(data_dir: Path, meta: dict, progress, length: int, classes
         X.append(np.pad(audio, (0, length - len(audio))))
         y.append(classes.index(e["label"]))
         split_of.append(split)
+        group.append(group_of(e))
     progress(f"features: {len(X)} examples")
-    return {"X": np.stack(X).astype(np.float16), "y": np.array(y, dtype=np.int64), "split": np.array(split_of)}
+    return {"X": np.stack(X).astype(np.float16), "y": np.array(y, dtype=np.int64), "split": np.array(split_of),
+            "group": np.array(group)}
 
 
 F0_RANGE = (31.70, 2005.5)  # Hz of CREPE's first and last bin (1997.38 + 20 i cents above 10 Hz)
@@ -140,7 +149,7 @@ def pitch_features(data_dir: Path, meta: dict, progress, workers: int = 1, frame
     frame's centre (constant for a note; from ``<id>.f0.csv`` for a melody)."""
     from mirtrim.metrics.pitch import hz_to_cents
 
-    X, cents, split_of = [], [], []
+    X, cents, split_of, group = [], [], [], []
     items = list(_entries(meta))
     notes = _ordered_map(lambda item: load_audio(data_dir / item[0] / f"{item[1]['id']}.wav", meta["sample_rate"]),
                          items, workers)
@@ -164,8 +173,10 @@ def pitch_features(data_dir: Path, meta: dict, progress, workers: int = 1, frame
             X.append((x - x.mean()) / (x.std() + 1e-8))
             cents.append(hz_to_cents(hz))
             split_of.append(split)
+            group.append(group_of(e))  # every frame of a note goes with its note's group
     progress(f"features: {len(X)} frames")
-    return {"X": np.stack(X).astype(np.float32), "cents": np.array(cents), "split": np.array(split_of)}
+    return {"X": np.stack(X).astype(np.float32), "cents": np.array(cents), "split": np.array(split_of),
+            "group": np.array(group)}
 
 
 def chord_features(data_dir: Path, meta: dict, progress, workers: int = 1) -> dict:
@@ -173,7 +184,7 @@ def chord_features(data_dir: Path, meta: dict, progress, workers: int = 1) -> di
     from mirtrim.data.songs import read_lab
     from mirtrim.metrics.chords import NO_CHORD, label_class
 
-    frames, labels, ptr, song_split = [], [], [0], []
+    frames, labels, ptr, song_split, song_group = [], [], [0], [], []
     items = list(_entries(meta))
     spectra = _ordered_map(lambda item: cqt.log_cqt(load_audio(data_dir / item[0] / f"{item[1]['id']}.wav", cqt.SR)),
                            items, workers)
@@ -197,9 +208,10 @@ def chord_features(data_dir: Path, meta: dict, progress, workers: int = 1) -> di
         labels.append(lab)
         ptr.append(ptr[-1] + len(c))
         song_split.append(split)
+        song_group.append(group_of(e))
         progress(f"features: {len(song_split)} songs")
     return {"frames": np.concatenate(frames), "labels": np.concatenate(labels), "song_ptr": np.array(ptr),
-            "song_split": np.array(song_split)}
+            "song_split": np.array(song_split), "song_group": np.array(song_group)}
 
 
 def build_features(data_dir: str | Path, out: str | Path, progress=log, workers: int = 1) -> dict:

@@ -19,7 +19,7 @@ from mirtrim.train.loop import TrainConfig, pick_device, summarise, train_round
 from mirtrim.train.tasks import make_task
 from mirtrim.utils.atomic import atomic_path, log, write_json
 
-VALID_FRACTION = 0.2  # validation = a random 20 % of the training split, as in the paper
+VALID_FRACTION = 0.2  # validation = 20 % of the training groups (at least one)
 VALID_SEED = 20200720  # fixed: every run of a task validates on the same examples
 
 
@@ -54,16 +54,25 @@ def task_data(spec: dict, features_path: str | Path):
     task = make_task(spec["task"], spec["fidelity"])
     feats = load_features(features_path)
     train_all, test = _load_split(task, feats, "train", features_path), _load_split(task, feats, "test", features_path)
-    rng = np.random.default_rng(VALID_SEED)
-    if train_all.groups is None:
-        order = rng.permutation(len(train_all))
-        valid = order[:max(1, int(VALID_FRACTION * len(train_all)))]
-    else:  # overlapping windows of one song must not straddle train and validation
-        groups = np.unique(train_all.groups)
-        held = rng.permutation(groups)[:max(1, int(VALID_FRACTION * len(groups)))]
-        valid = np.flatnonzero(np.isin(train_all.groups, held))
+    valid = validation_rows(train_all.groups, len(train_all), features_path)
     rest = np.setdiff1d(np.arange(len(train_all)), valid)
-    return task, train_all.subset(rest), train_all.subset(np.sort(valid)), test
+    return task, train_all.subset(rest), train_all.subset(valid), test
+
+
+def validation_rows(groups: np.ndarray | None, n: int, where) -> np.ndarray:
+    """Whole groups (singers, kits, players, programs, songs) held out for validation, as the test
+    split holds them out: no window of one song or frame of one note lies on both sides."""
+    rng = np.random.default_rng(VALID_SEED)
+    if groups is None:
+        log(f"warning: {where} has no group ids (written by an older version): validation is a random "
+            f"{VALID_FRACTION:.0%} of the examples; rebuild the data and features for a group-held-out split")
+        return np.sort(rng.permutation(n)[:max(1, int(VALID_FRACTION * n))])
+    names = np.unique(groups)
+    if len(names) < 2:
+        raise SystemExit(f"error: {where}: the training split has one group ({names[0]}); validation needs "
+                         f"a held-out group: give the training examples at least two distinct 'group' ids")
+    held = rng.permutation(names)[:max(1, int(VALID_FRACTION * len(names)))]
+    return np.flatnonzero(np.isin(groups, held))
 
 
 def _train_config(spec: dict, rewind: bool, n_train: int, rewound: bool = False) -> TrainConfig:

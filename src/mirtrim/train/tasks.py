@@ -42,13 +42,18 @@ def _rows(features: dict, split: str, key: str = "split") -> np.ndarray:
     return idx
 
 
+def _groups(features: dict, idx: np.ndarray, key: str = "group") -> np.ndarray | None:
+    """Group ids of the rows (None for a feature file written before they were recorded)."""
+    return features[key][idx] if key in features else None
+
+
 class ClassificationTask:
     """Singing technique (10) and instrument (13) classification: CE loss, error = 1 - accuracy."""
 
     def load(self, features: dict, split: str) -> Split:
         idx = _rows(features, split)
         return Split(torch.from_numpy(features["X"][idx].astype(np.float32)),
-                     torch.from_numpy(features["y"][idx].astype(np.int64)))
+                     torch.from_numpy(features["y"][idx].astype(np.int64)), groups=_groups(features, idx))
 
     def loss(self, logits, y):
         return F.cross_entropy(logits, y)
@@ -65,7 +70,7 @@ class PitchTask:
         idx = _rows(features, split)
         cents = features["cents"][idx].astype(np.float64)
         return Split(torch.from_numpy(features["X"][idx].astype(np.float32)),
-                     torch.from_numpy(target_bins(cents)), cents)
+                     torch.from_numpy(target_bins(cents)), cents, _groups(features, idx))
 
     def loss(self, logits, y):
         return F.binary_cross_entropy_with_logits(logits, y)
@@ -115,7 +120,9 @@ class ChordTask:
         ptr, labels = features["song_ptr"], features["labels"]
         per_song = [np.arange(ptr[s], ptr[s + 1] - self.WINDOW + 1) for s in songs]
         starts = np.concatenate(per_song)
-        groups = np.concatenate([np.full(len(w), s) for s, w in zip(songs, per_song)])
+        names = _groups(features, songs, "song_group")
+        names = songs.astype(str) if names is None else names  # each song its own group
+        groups = np.concatenate([np.full(len(w), g) for g, w in zip(names, per_song)])
         frames = torch.from_numpy(features["frames"].astype(np.float32))
         y = torch.from_numpy(labels[starts + self.CENTRE].astype(np.int64))
         # class weights always come from the training songs, whichever split is loaded
@@ -175,7 +182,8 @@ class TranscriptionTask:
             heads = [t[t_in]] if self.union else [t[t_in & (c == k)] for k in range(y.shape[1])]
             refs.append((heads, [np.unique(np.floor(h / frame_s)) for h in heads]))
         self.frame_seconds = frame_s
-        return Split(torch.from_numpy(features["X"][idx]), torch.from_numpy(y.astype(np.int64)), refs)
+        return Split(torch.from_numpy(features["X"][idx]), torch.from_numpy(y.astype(np.int64)), refs,
+                     _groups(features, idx))
 
     def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """``bce``: two-class cross-entropy on logits, mean over frames (= BCE on the logit margin).

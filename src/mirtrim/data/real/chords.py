@@ -149,7 +149,7 @@ def prepare(corpus: Corpus, raw: Path, out: Path, seed: int, audio_dir: Path | N
         for n, (ex_id, group, wav, segs) in enumerate(songs_):
             split = "test" if group in held_out else "train"
             songs.write_lab(tmp / split / f"{ex_id}.lab", segs)
-            splits[split].append({"id": ex_id, "source_file": wav.name, "n_segments": len(segs),
+            splits[split].append({"id": ex_id, "group": group, "source_file": wav.name, "n_segments": len(segs),
                                   "md5": write_wav(tmp / split / f"{ex_id}.wav", read_audio(wav, songs.SR), songs.SR)})
             if (n + 1) % 20 == 0:
                 progress(f"{corpus.name}: {n + 1}/{len(songs_)} songs")

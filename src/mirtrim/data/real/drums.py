@@ -143,7 +143,8 @@ def prepare(corpus: Corpus, raw: Path, out: Path, seed: int, audio_dir: Path | N
             for k, (seg, t, labs, t0) in enumerate(windows(read_audio(wav, SR), times, labels)):
                 ex_id = safe_id(f"{name}-{k:03d}")
                 write_onsets(tmp / split / f"{ex_id}.txt", t, labs)
-                splits[split].append({"id": ex_id, "kit": group, "n_onsets": len(t), "offset_s": round(t0, 6),
+                splits[split].append({"id": ex_id, "kit": group, "group": group, "n_onsets": len(t),
+                                      "offset_s": round(t0, 6),
                                       "source_file": wav.name,
                                       "md5": write_wav(tmp / split / f"{ex_id}.wav", seg, SR)})
         return splits

@@ -93,6 +93,7 @@ def prepare(corpus: Corpus, raw: Path, out: Path, seed: int, audio_dir: Path | N
                 ex_id = safe_id(note_id)
                 splits[split].append({"id": ex_id, "f0_hz": midi_hz(int(e["pitch"])), "pitch": int(e["pitch"]),
                                       "velocity": int(e.get("velocity", 0)), "instrument": e.get("instrument_str"),
+                                      "group": e.get("instrument_str") or ex_id,
                                       "family": e.get("instrument_family_str"),
                                       "md5": write_wav(tmp / split / f"{ex_id}.wav", audio, notes.SR)})
                 if len(splits[split]) % 500 == 0:

@@ -60,6 +60,7 @@ def prepare(corpus: Corpus, raw: Path, out: Path, seed: int, audio_dir: Path | N
                 splits[split].append({"id": ex_id, "label": label, "instrument": row["Instrument (abbr.)"],
                                       "pitch_midi": int(float(row.get("Pitch ID") or 0)),
                                       "fold": int(float(row["Fold"])),
+                                      "group": f"fold{int(float(row['Fold']))}",
                                       "source_file": row["Path"], "segment": k,
                                       "md5": write_wav(tmp / split / f"{ex_id}.wav", chunk, instruments.SR)})
             if (n + 1) % 200 == 0:

@@ -57,7 +57,7 @@ def prepare(corpus: Corpus, raw: Path, out: Path, seed: int, audio_dir: Path | N
             audio = voiced(read_audio(wav, voices.SR), top_db=50, frame_length=2048, hop_length=512)
             for k, seg in enumerate(segments(audio, clip)):
                 ex_id = safe_id(f"{singer}-{wav.stem}-{k:02d}")
-                splits[split].append({"id": ex_id, "label": technique, "singer": singer,
+                splits[split].append({"id": ex_id, "label": technique, "singer": singer, "group": singer,
                                       "source_file": wav.relative_to(raw).as_posix(), "segment": k,
                                       "md5": write_wav(tmp / split / f"{ex_id}.wav", seg, voices.SR)})
             if (n + 1) % 100 == 0:
