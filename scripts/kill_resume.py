@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 FINISHED_PATTERNS = ("results/runs/**/model.pt", "results/runs/**/plan.json", "results/eval/**/*.json",
-                     "results/profile/**/*.json", "results/summary/*.csv")
+                     "results/profile/**/*.json", "results/timing/*.json", "results/summary/*.csv")
 
 
 def snakemake_cmd(workdir: Path, *extra: str) -> list[str]:

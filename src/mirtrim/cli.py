@@ -105,13 +105,14 @@ def cmd_profile(a):
 
 def cmd_assess(a):
     """Both records of a round in one process: torch and the model load once per round, and the
-    workflow has one job per round instead of two. Profiling goes first so that its peak-memory
-    reading sees a fresh process, as in ``profile``."""
-    from mirtrim.profile.report import profile_round
+    workflow has one job per round instead of two. The cost record goes first so that its peak-memory
+    reading sees a fresh process, as in ``profile``. Latency is not measured here: `time-rounds` does
+    it with every core to itself."""
+    from mirtrim.profile.report import cost_record
     from mirtrim.train.evaluation import evaluate_round
     from mirtrim.utils.atomic import write_json
 
-    profile = profile_round(a.model, threads=a.threads, runs=a.runs, repeats=a.repeats, onnx=a.onnx)
+    profile = cost_record(a.model, threads=a.threads, onnx=a.onnx)
     _threads(a.threads)
     # evaluation loads the checkpoint again (milliseconds): profiling exported and timed its copy
     record = evaluate_round(a.spec, a.features, a.model, a.train_log, a.round)
@@ -120,12 +121,21 @@ def cmd_assess(a):
     print(json.dumps({"eval": record, "profile": profile}))
 
 
+def cmd_time_rounds(a):
+    from mirtrim.profile.timing import time_rounds
+    from mirtrim.utils.atomic import write_json
+
+    record = time_rounds(a.models, a.train_logs, threads=a.threads, runs=a.runs, repeats=a.repeats, onnx=a.onnx)
+    write_json(a.out, record)
+    print(f"{len(record['rounds'])} rounds, {record['architectures']} architectures timed -> {a.out}")
+
+
 def cmd_aggregate(a):
     from mirtrim.report.aggregate import aggregate, write_csv
 
     if len(a.eval) != len(a.profile):
         raise SystemExit(f"error: {len(a.eval)} --eval files but {len(a.profile)} --profile files; they pair up")
-    rows = aggregate(list(zip(a.eval, a.profile)))
+    rows = aggregate(list(zip(a.eval, a.profile)), a.timing)
     write_csv(a.out, rows)
     print(f"{len(rows)} rows -> {a.out}")
 
@@ -291,12 +301,21 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation_inputs(sp)
     sp.add_argument("--eval-out", required=True, help="test-metrics record (as from evaluate)")
     sp.add_argument("--profile-out", required=True, help="efficiency record (as from profile)")
-    sp.add_argument("--threads", type=int, default=1, help="torch threads for evaluation and latency")
+    sp.add_argument("--threads", type=int, default=1, help="torch threads for evaluation and peak memory")
+    sp.add_argument("--no-onnx", dest="onnx", action="store_false", help="skip the ONNX export (its file size)")
+
+    sp = add("time-rounds", cmd_time_rounds, "batch-1 latency of many rounds' models, each architecture once "
+                                              "(run it with the machine to itself)")
+    sp.add_argument("--models", nargs="+", required=True, help="model.pt of each round")
+    sp.add_argument("--train-logs", nargs="+", required=True, help="train.json of the same rounds, in order")
+    sp.add_argument("--out", required=True)
+    sp.add_argument("--threads", type=int, default=1, help="threads of the latency measurement")
     profiling_options(sp)
 
-    sp = add("aggregate", cmd_aggregate, "join eval and profile records into one tidy CSV")
+    sp = add("aggregate", cmd_aggregate, "join eval, profile and timing records into one tidy CSV")
     sp.add_argument("--eval", nargs="+", required=True)
     sp.add_argument("--profile", nargs="+", required=True)
+    sp.add_argument("--timing", help="the task's time-rounds record (latency columns stay empty without it)")
     sp.add_argument("--out", required=True)
 
     sp = add("plot-tradeoff", cmd_plot_tradeoff, "relative error vs compression ratio of one task (PDF + PNG)")

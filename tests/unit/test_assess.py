@@ -39,17 +39,26 @@ def test_assess_gives_the_records_of_evaluate_and_profile(tmp_path, capsys, monk
     assert cli.main(["profile", "--model", str(run / "model.pt"), "--out", str(tmp_path / "profile.json"),
                      *timing]) == 0
     assert cli.main(["assess", *round_args, "--eval-out", str(tmp_path / "a_eval.json"),
-                     "--profile-out", str(tmp_path / "a_profile.json"), *timing]) == 0
+                     "--profile-out", str(tmp_path / "a_profile.json"), "--no-onnx"]) == 0
+    # the workflow's timing pass: the same model twice is timed once, and both rounds get its numbers
+    assert cli.main(["time-rounds", "--models", str(run / "model.pt"), str(run / "model.pt"), "--train-logs",
+                     str(run / "train.json"), str(run / "train.json"), "--out", str(tmp_path / "timing.json"),
+                     *timing]) == 0
     capsys.readouterr()
 
     def read(name):
         return json.loads((tmp_path / name).read_text())
 
     assert read("a_eval.json") == read("eval.json")
-    separate, together = read("profile.json"), read("a_profile.json")
-    assert set(together) == set(separate)
+    separate, together, timed = read("profile.json"), read("a_profile.json"), read("timing.json")
+    latency_keys = {"latency_ms", "latency_spread", "runs", "repeats", "threads", "real_time_factor"}
+    assert set(separate) - set(together) == latency_keys and set(together) < set(separate)
     for key in DETERMINISTIC_PROFILE_KEYS:
         assert together[key] == separate[key], key
+    assert timed["architectures"] == 1 and len(timed["rounds"]) == 2
+    first, second = timed["rounds"]
+    assert first == second and first["timed_as"] == "dense-s0/round00" and latency_keys <= set(first)
+    assert (first["task"], first["run"], first["round"]) == ("drums", "dense-s0", 0)
     # in `assess`, peak memory is read before evaluation loads the features (see profile/memory.py)
     assert calls == ["evaluate_round", "peak_memory", "peak_memory", "evaluate_round"]
 

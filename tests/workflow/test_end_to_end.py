@@ -81,6 +81,9 @@ def test_curve_points_come_from_the_per_round_records(tiny_run):
     assert [int(r["round"]) for r in rows] == [0, 1, 2, 3]
     dense_eval = read_json(tiny_run / "results/eval/onsets/dense-s0/round00.json")
     dense_prof = read_json(tiny_run / "results/profile/onsets/dense-s0/round00.json")
+    timing = read_json(tiny_run / "results/timing/onsets.json")
+    timed_rounds = timing["rounds"]
+    timed = {(t["run"], t["round"]): t for t in timed_rounds}
     for row in rows:
         r = int(row["round"])
         run = "dense-s0" if r == 0 else RUN
@@ -94,7 +97,12 @@ def test_curve_points_come_from_the_per_round_records(tiny_run):
         log = read_json(tiny_run / f"results/runs/onsets/{run}/round{r:02d}/train.json")
         assert all(h["test_error"] is None for h in log["history"]) and log["test_error_min_over_epochs"] is None
         assert ev["test_error"] == ev["test_error_best_valid"] and ev["valid_error"] == log["valid_error"]
-        assert 0.0 <= ev["test_error"] <= 1.0 and pr["macs"] > 0 and pr["latency_ms"] > 0
+        assert 0.0 <= ev["test_error"] <= 1.0 and pr["macs"] > 0 and "latency_ms" not in pr
+        assert float(row["latency_ms"]) == pytest.approx(timed[(run, r)]["latency_ms"], rel=1e-5)
+    # the timing pass: every round timed, each architecture once; masked rounds reuse the dense timing
+    assert len(set(timed)) == len(timed_rounds) and timing["architectures"] < len(timed_rounds)
+    for r in (1, 2, 3):
+        assert timed[("mask-magnitude-global-rewind-s0", r)]["timed_as"] == "dense-s0/round00"
 
 
 def test_nothing_to_do_on_a_second_run(tiny_run):

@@ -35,9 +35,9 @@ def test_dry_run_of_the_default_config_has_the_expected_jobs():
     # seeds per task: 12 dense trainings; records 198 + 12 = 210
     assert job_counts(proc.stdout) == {
         "generate_data": 5, "extract_features": 5, "baseline_task": 6, "plot_data": 6, "train_dense": 12,
-        "prune_round": 198, "assess_round": 210, "aggregate_task": 6, "plot_tradeoff": 6,
+        "prune_round": 198, "assess_round": 210, "time_task": 6, "aggregate_task": 6, "plot_tradeoff": 6,
         "table_baselines": 1, "table_efficiency": 1, "table_selection": 1, "plot_latency": 1, "plot_crosstask": 1,
-        "merge_summaries": 1, "figures_all": 1, "total": 461}
+        "merge_summaries": 1, "figures_all": 1, "total": 467}
 
 
 def test_thread_claims_follow_the_real_cores_not_cores():
@@ -72,6 +72,6 @@ def test_dry_run_of_the_paper_grid_has_the_expected_jobs():
         **{f"download_{corpus}": 1 for corpus in ("vocalset", "tinysol", "nsynth", "guitarset")},
         "prepare_real_data": 4, "generate_data": 1, "extract_features": 5, "baseline_task": 7, "plot_data": 7,
         "train_dense": seeds,
-        "prune_round": runs * 14, "assess_round": runs * 14 + seeds,
+        "prune_round": runs * 14, "assess_round": runs * 14 + seeds, "time_task": 7,
         "aggregate_task": 7, "plot_tradeoff": 7, "table_baselines": 1, "table_efficiency": 1, "table_selection": 1,
-        "plot_latency": 1, "plot_crosstask": 1, "merge_summaries": 1, "figures_all": 1, "total": 5971}
+        "plot_latency": 1, "plot_crosstask": 1, "merge_summaries": 1, "figures_all": 1, "total": 5978}

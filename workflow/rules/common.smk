@@ -103,6 +103,17 @@ def profile_records(wildcards):
     ]
 
 
+def round_files(name):
+    """Input function: file ``name`` (model.pt, train.json) of every round a task reports."""
+
+    def files(wildcards):
+        return [
+            f"{round_dir(wildcards.task, run, r)}/{name}" for run, r in run_rounds(wildcards.task)
+        ]
+
+    return files
+
+
 def figure_files():
     out = []
     for task in config["tasks"]:

@@ -10,6 +10,7 @@ rule aggregate_task:
     input:
         evals=eval_records,
         profiles=profile_records,
+        timing="results/timing/{task}.json",
         code=package_file("report/aggregate.py"),
     output:
         "results/summary/{task}.csv",
@@ -27,7 +28,7 @@ rule aggregate_task:
         src=source_root,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim aggregate --eval {input.evals} --profile {input.profiles} "
-        "--out {output} > {log} 2>&1"
+        "--timing {input.timing} --out {output} > {log} 2>&1"
 
 
 rule merge_summaries:

@@ -40,6 +40,12 @@ def onnxruntime_latency(path: str | Path, input_shape: tuple[int, ...], threads:
     return {f"ort_{k}": v for k, v in out.items() if k.startswith("latency")}
 
 
+def export_onnx_size(model: nn.Module, input_shape: tuple[int, ...]) -> int:
+    """Bytes of the model's ONNX file; the file is not kept."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return export_onnx(model, input_shape, Path(tmp) / "model.onnx")
+
+
 def onnx_profile(model: nn.Module, input_shape: tuple[int, ...], threads: int = 1, runs: int = 50,
                  repeats: int = 3) -> dict:
     """ONNX file size and ONNX Runtime latency; the exported file is not kept."""

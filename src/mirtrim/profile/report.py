@@ -1,20 +1,24 @@
-"""The per-round efficiency record of a physical model."""
+"""The per-round efficiency record of a physical model: what it costs (counts, sizes, memory) and,
+separately, how fast it runs (``timings``), which the workflow measures in a pass of its own."""
 
 from __future__ import annotations
 
 import os
 
+from torch import nn
+
 from mirtrim.models import INPUT_SECONDS, input_shape
 from mirtrim.prune.mask import mask_stats
 from mirtrim.profile.counts import forward_costs
-from mirtrim.profile.deploy import onnx_profile
+from mirtrim.profile.deploy import export_onnx_size, onnx_profile
 from mirtrim.profile.latency import eager_latency
 from mirtrim.profile.memory import peak_memory
 from mirtrim.train.checkpoint import load_model
 
 
-def profile_round(model_path: str, threads: int = 1, runs: int = 30, repeats: int = 3, onnx: bool = True) -> dict:
-    """Counts (paper convention and MACs), sizes, eager and ONNX Runtime latency, peak memory."""
+def cost_record(model_path: str, threads: int = 1, onnx: bool = True) -> dict:
+    """Counts (paper convention and MACs), file sizes and peak memory: no timing, so any other job
+    may run beside it."""
     model, ckpt = load_model(model_path)
     task = ckpt["arch"]["task"]
     shape = input_shape(task)
@@ -25,11 +29,28 @@ def profile_round(model_path: str, threads: int = 1, runs: int = 30, repeats: in
     out["masked"] = masks is not None
     out["alive_fraction"] = masks["alive_fraction"] if masks else 1.0
     out["parameters_nominal"] = out["parameters"] - (masks["maskable"] - masks["alive"] if masks else 0)
-    lat = eager_latency(model, shape, threads=threads, runs=runs, repeats=repeats)
-    out.update(lat)
-    out["real_time_factor"] = INPUT_SECONDS[task] / (lat["latency_ms"] / 1e3)
     if onnx:
-        out.update(onnx_profile(model, shape, threads=threads, runs=runs, repeats=repeats))
-        out["ort_real_time_factor"] = INPUT_SECONDS[task] / (out["ort_latency_ms"] / 1e3)
+        out["onnx_bytes"] = export_onnx_size(model, shape)
     out.update(memory)
+    return out
+
+
+def timings(model: nn.Module, task: str, threads: int = 1, runs: int = 30, repeats: int = 3,
+            onnx: bool = True) -> dict:
+    """Batch-1 eager (and ONNX Runtime) latency with their spreads and real-time factors."""
+    shape = input_shape(task)
+    out = dict(eager_latency(model, shape, threads=threads, runs=runs, repeats=repeats))
+    out["real_time_factor"] = INPUT_SECONDS[task] / (out["latency_ms"] / 1e3)
+    if onnx:
+        ort = onnx_profile(model, shape, threads=threads, runs=runs, repeats=repeats)
+        out.update({k: v for k, v in ort.items() if k != "onnx_bytes"})
+        out["ort_real_time_factor"] = INPUT_SECONDS[task] / (out["ort_latency_ms"] / 1e3)
+    return out
+
+
+def profile_round(model_path: str, threads: int = 1, runs: int = 30, repeats: int = 3, onnx: bool = True) -> dict:
+    """Both records of one model in one process (the ``profile`` command, for a model of one's own)."""
+    out = cost_record(model_path, threads, onnx)
+    model, _ckpt = load_model(model_path)
+    out.update(timings(model, out["task"], threads, runs, repeats, onnx))
     return out

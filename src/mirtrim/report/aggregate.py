@@ -49,13 +49,25 @@ def chance_skill(error: float, dense_error: float, chance_error: float | None) -
     return (error - dense_error) / (chance_error - dense_error)
 
 
-def aggregate(pairs: list[tuple[str, str]]) -> list[dict]:
+def timing_by_round(path: str | Path | None) -> dict:
+    """(task, run, round) -> latency fields of a time-rounds record ({} without one)."""
+    if path is None:
+        return {}
+    record = read_json(path, "timing record")
+    return {(t["task"], t["run"], t["round"]): t for t in record["rounds"]}
+
+
+def aggregate(pairs: list[tuple[str, str]], timing: str | Path | None = None) -> list[dict]:
     """``pairs``: (eval json, profile json) per (task, run, round); round 0 of run ``dense-s<seed>``
-    is the dense reference of every run of that task and seed."""
-    records = {}
+    is the dense reference of every run of that task and seed. ``timing``: the task's latency record."""
+    records, timed = {}, timing_by_round(timing)
     for eval_path, profile_path in pairs:
         ev, pr = read_json(eval_path, "evaluation record"), read_json(profile_path, "profile record")
-        records[(ev["task"], ev["run"], ev["round"])] = {**pr, **ev}
+        key = (ev["task"], ev["run"], ev["round"])
+        if timed and key not in timed:
+            raise SystemExit(f"error: {timing} has no latency for {ev['task']} {ev['run']} round {ev['round']}; "
+                             f"rerun its time_task job")
+        records[key] = {**pr, **timed.get(key, {}), **ev}
     rows = []
     prune_runs = sorted({(task, run) for task, run, _ in records if parse_run(run)[0] is not None})
     for task, run in prune_runs:

@@ -63,14 +63,13 @@ def validation_rows(groups: np.ndarray | None, n: int, where) -> np.ndarray:
     """Whole groups (singers, kits, players, programs, songs) held out for validation, as the test
     split holds them out: no window of one song or frame of one note lies on both sides."""
     rng = np.random.default_rng(VALID_SEED)
-    if groups is None:
-        log(f"warning: {where} has no group ids (written by an older version): validation is a random "
-            f"{VALID_FRACTION:.0%} of the examples; rebuild the data and features for a group-held-out split")
+    names = None if groups is None else np.unique(groups)
+    if names is None or len(names) < 2:
+        why = ("has no group ids (written by an older version; rebuild data and features)" if names is None else
+               f"has one training group ({names[0]}; name at least two 'group' ids in metadata.json)")
+        log(f"warning: {where} {why}: validation is a random {VALID_FRACTION:.0%} of the examples, "
+            f"not held out by group")
         return np.sort(rng.permutation(n)[:max(1, int(VALID_FRACTION * n))])
-    names = np.unique(groups)
-    if len(names) < 2:
-        raise SystemExit(f"error: {where}: the training split has one group ({names[0]}); validation needs "
-                         f"a held-out group: give the training examples at least two distinct 'group' ids")
     held = rng.permutation(names)[:max(1, int(VALID_FRACTION * len(names)))]
     return np.flatnonzero(np.isin(groups, held))
 
