@@ -4,7 +4,8 @@
 
 Runs ``snakemake --cores N figures/all`` on config.yaml in a fresh working directory (nothing is
 reused from results/), then writes the wall time and the per-rule / per-task job times read from
-the ``benchmark:`` files. ``--summarise DIR --wall-seconds S`` only writes the table of a run
+the ``benchmark:`` files, then Trim beside Mask per round on one compression basis and the dense
+error per seed (report/footing.py). ``--summarise DIR --wall-seconds S`` only writes the table of a run
 already made in DIR.
 """
 
@@ -25,7 +26,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import yaml  # noqa: E402
 
+from mirtrim.report.aggregate import read_csv  # noqa: E402
 from mirtrim.report.benchmarks import markdown_summary, read_benchmarks  # noqa: E402
+from mirtrim.report.footing import footing_markdown  # noqa: E402
 from mirtrim.utils.atomic import write_text  # noqa: E402
 
 
@@ -59,7 +62,11 @@ def main() -> None:
             f"{len(os.sched_getaffinity(0))}-core {platform.machine()} CPU.\n\n")
     if wall is not None:
         head += f"**Wall time: {wall / 60:.1f} min** ({wall:.0f} s) for {len(rows)} jobs.\n\n"
-    write_text(a.out, head + markdown_summary(rows, top=5, tasks=tasks))
+    body = markdown_summary(rows, top=5, tasks=tasks)
+    summary = workdir / "results" / "summary.csv"
+    if summary.exists():  # what the run shows, beside what it cost
+        body += "\n\n" + footing_markdown(read_csv(summary))
+    write_text(a.out, head + body)
     print(Path(a.out).read_text())
 
 

@@ -38,6 +38,12 @@ def test_masked_compression_is_dense_params_over_non_zero_params(tmp_path):
     assert (mask["mac_reduction"], mask["speedup"]) == (1.0, 1.0)  # masking saves nothing
     assert trim["compression"] == trim["compression_maskable"] == pytest.approx(4.0)
     assert (trim["mac_reduction"], trim["speedup"]) == (5.0, 2.0)
+    # the benchmark's side-by-side table shows the same ratios, both conventions for the mask
+    from mirtrim.report.footing import footing_markdown
+
+    text = footing_markdown(list(rows.values()))
+    assert "| 1 | 4.00 | 1.56 | 2.50 | 5.00 | 1.00 | 2.00 | 1.00 |" in text
+    assert "| onsets | 1 | 0.200 | 0.200 | 0.000 | 0.200 |" in text
     assert mask["chance_skill"] == pytest.approx(0.25) and trim["chance_skill"] == pytest.approx(0.5)
 
 
