@@ -1,4 +1,5 @@
-"""One lottery round of training: Adam + ReduceLROnPlateau, early stopping, best-valid reload."""
+"""One lottery round of training: Adam with a cosine (warm-up) or plateau learning-rate schedule,
+early stopping, best-valid reload."""
 
 from __future__ import annotations
 
@@ -25,7 +26,11 @@ class TrainConfig:
     batch_size: int = 64
     weight_decay: float = 1e-4
     patience: int = 30  # early stopping, in epochs without a better validation error
-    scheduler_patience: int = 10
+    scheduler_patience: int = 10  # plateau schedule: epochs without improvement before halving the rate
+    schedule: str = "plateau"  # "plateau" (the paper's ReduceLROnPlateau) or "cosine" (per step, warm-up)
+    warmup: float = 0.0  # cosine: fraction of the horizon spent ramping the rate up linearly
+    start_step: int = 0  # cosine: steps the starting weights already carry (a rewound round starts at k)
+    horizon: int | None = None  # cosine: the step, counted from initialisation, where the rate reaches 0
     rewind_epoch: int | None = None  # snapshot the full state after this many epochs (round 0 only)
     rewind_iteration: int | None = None  # ... or after this many optimiser steps (OpenLTH's "500it")
     track_test: bool = True  # test every epoch: needed only to select "min over epochs" (the paper's rule)
@@ -82,8 +87,7 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
                              "training steps")
     model.to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimiser, factor=0.5, threshold=1e-6,
-                                                           patience=cfg.scheduler_patience)
+    scheduler = _scheduler(optimiser, cfg, n_batches)
     gen = torch.Generator().manual_seed(seed)
     result = RoundResult()
     best_err, best_state, since_best, step = math.inf, None, 0, 0
@@ -111,6 +115,8 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
             if not torch.isfinite(loss.detach()):
                 raise FloatingPointError(f"epoch {epoch}: training loss became {loss.item()} at batch {b}; "
                                          "lower the learning rate or check the input features")
+            if cfg.schedule == "cosine":
+                optimiser.param_groups[0]["lr"] = cosine_rate(cfg, cfg.start_step + step - 1)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             if masks:
@@ -122,7 +128,8 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
             done += 1
         val = evaluate(model, task, valid, device)
         tst = evaluate(model, task, test, device) if cfg.track_test else {"loss": None, "error": None}
-        scheduler.step(val["error"])
+        if scheduler is not None:
+            scheduler.step(val["error"])
         row = {"epoch": epoch, "train_loss": total / max(done, 1), "steps": step, "valid_loss": val["loss"], "valid_error": val["error"],
                "test_loss": tst["loss"], "test_error": tst["error"], "lr": optimiser.param_groups[0]["lr"],
                "seconds": time.perf_counter() - start}
@@ -151,6 +158,27 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
     result.steps = step
     model.load_state_dict(best_state)
     return result
+
+
+def _scheduler(optimiser, cfg: TrainConfig, n_batches: int):
+    if cfg.schedule == "plateau":
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(optimiser, factor=0.5, threshold=1e-6,
+                                                          patience=cfg.scheduler_patience)
+    if cfg.schedule != "cosine":
+        raise ValueError(f"learning-rate schedule must be 'plateau' or 'cosine', got {cfg.schedule!r}")
+    if cfg.horizon is None:  # a round of its own: the schedule spans exactly its steps
+        cfg.horizon = cfg.start_step + (cfg.max_steps or cfg.epochs * n_batches)
+    return None
+
+
+def cosine_rate(cfg: TrainConfig, step: int) -> float:
+    """The rate of optimiser step ``step`` (counted from initialisation): a linear warm-up over
+    ``warmup`` x horizon steps, then a half cosine to 0 at the horizon. A rewound round resumes
+    the curve at its rewind point, as it resumes the weights."""
+    warm = max(1, round(cfg.warmup * cfg.horizon))
+    ramp = min(1.0, (step + 1) / warm) if cfg.warmup > 0 else 1.0
+    progress = min(max(step, 0), cfg.horizon) / cfg.horizon
+    return cfg.lr * ramp * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
 def summarise(history: list[dict], best_epoch: int) -> dict:

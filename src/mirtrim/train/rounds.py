@@ -90,10 +90,16 @@ def _train_config(spec: dict, rewind: bool, n_train: int, rewound: bool = False)
         raise SystemExit(f"error: run {spec['run']}: rewind point {t['rewind_epoch']} leaves no training after "
                          f"the rewind; lower tasks.{spec['task']}.rewind_epoch below epochs, or set "
                          "fidelity.rewind_budget: extra")
+    # the cosine schedule runs over the whole budget from initialisation: a rewound round resumes it
+    start = steps_before(spec, n_train, rewound)
+    horizon = start + (max_steps or epochs * (n_train // t["batch_size"]))
     return TrainConfig(epochs=epochs, lr=t["lr"], batch_size=t["batch_size"], patience=t["patience"],
                        rewind_epoch=t["rewind_epoch"] if rewind and not by_iteration else None,
                        rewind_iteration=t["rewind_epoch"] if rewind and by_iteration else None,
-                       track_test=spec["fidelity"]["test_selection"] == "min_over_epochs", max_steps=max_steps)
+                       track_test=spec["fidelity"]["test_selection"] == "min_over_epochs", max_steps=max_steps,
+                       schedule=spec["fidelity"].get("lr_schedule", "plateau"),
+                       scheduler_patience=t.get("scheduler_patience", 10), warmup=t.get("warmup", 0.0),
+                       start_step=start, horizon=horizon)
 
 
 def steps_before(spec: dict, n_train: int, rewound: bool) -> int:

@@ -1,0 +1,108 @@
+"""Sweep dense (round-0) training settings of one task and record validation error, test error and cost.
+
+    python scripts/sweep_dense.py --config .test/config.yaml --task singing --features F.npz \\
+        --set epochs=8,16 --set lr=0.003,0.001 --out docs/benchmarks/sweeps/tiny_singing.json
+
+Every combination of the ``--set`` values (task keys such as epochs, lr, batch_size, width, warmup;
+``lr_schedule`` sets the fidelity switch) trains the dense model once, one after the other, on the
+features the workflow built. Settings are to be chosen on ``valid_error`` (the best-validation
+epoch's error); the test error is printed beside it for the record only. Results go to ``--out``
+(JSON, and the same table as Markdown beside it), rewritten after every combination, so an
+interrupted sweep keeps what it measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+import yaml  # noqa: E402
+
+from mirtrim import grid  # noqa: E402
+from mirtrim.utils.atomic import write_json, write_text  # noqa: E402
+
+
+def _value(text: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def combinations(sets: list[str]) -> list[dict]:
+    keys, values = [], []
+    for item in sets:
+        key, _, raw = item.partition("=")
+        if not raw:
+            raise SystemExit(f"error: --set {item!r}: expected key=value[,value...]")
+        keys.append(key)
+        values.append([_value(v) for v in raw.split(",")])
+    return [dict(zip(keys, combo)) for combo in itertools.product(*values)]
+
+
+def train_once(config: dict, task: str, features: str, setting: dict, seed: int) -> dict:
+    import torch
+
+    from mirtrim.train.evaluation import evaluate_round
+    from mirtrim.train.rounds import run_dense
+
+    config = json.loads(json.dumps(config))
+    for key, value in setting.items():
+        if key == "lr_schedule":
+            config.setdefault("fidelity", {})[key] = value
+        else:
+            config["tasks"][task][key] = value
+    grid.check_tasks(config)
+    spec = grid.spec(config, task, grid.dense_id(seed))
+    torch.set_num_threads(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        run_dense(spec, features, tmp, f"{tmp}/rewind.pt", log=lambda *_: None)
+        seconds = time.perf_counter() - start
+        record = evaluate_round(spec, features, f"{tmp}/model.pt", f"{tmp}/train.json", 0)
+        log = json.loads(Path(f"{tmp}/train.json").read_text())
+    return {**setting, "seed": seed, "valid_error": record["valid_error"], "test_error": record["test_error"],
+            "chance_error": record.get("chance_error"), "best_epoch": log["best_epoch"],
+            "epochs_trained": log["epochs_trained"], "steps": log["steps"], "train_seconds": round(seconds, 1)}
+
+
+def markdown(rows: list[dict], title: str) -> str:
+    keys = list(rows[0])
+    lines = [f"# {title}", "", "Chosen on `valid_error`; `test_error` is for the record only.", "",
+             "| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    for r in rows:
+        lines.append("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in r.values()) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--task", required=True)
+    ap.add_argument("--features", required=True, help="the task's feature file (.npz) as the workflow built it")
+    ap.add_argument("--set", action="append", default=[], help="key=v1,v2,... (repeatable: the grid is their product)")
+    ap.add_argument("--seeds", default="0", help="comma-separated seeds, each combination trained once per seed")
+    ap.add_argument("--out", required=True, help="JSON file; a Markdown table is written beside it")
+    a = ap.parse_args()
+    config = yaml.safe_load(Path(a.config).read_text())
+    if a.task not in config["tasks"]:
+        raise SystemExit(f"error: {a.config} has no task {a.task!r}; it has {sorted(config['tasks'])}")
+    rows = []
+    for setting in combinations(a.set) or [{}]:
+        for seed in (int(s) for s in a.seeds.split(",")):
+            rows.append(train_once(config, a.task, a.features, setting, seed))
+            print(json.dumps(rows[-1]), flush=True)
+            write_json(a.out, {"config": a.config, "task": a.task, "rows": rows})
+            write_text(Path(a.out).with_suffix(".md"), markdown(rows, f"{a.task}: dense sweep on {a.config}"))
+
+
+if __name__ == "__main__":
+    main()

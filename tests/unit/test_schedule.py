@@ -1,0 +1,54 @@
+"""The cosine schedule spans the budget from initialisation; a rewound round resumes it at k."""
+
+import math
+
+import pytest
+
+from mirtrim import grid
+from mirtrim.train.loop import TrainConfig, cosine_rate
+from mirtrim.train.rounds import _train_config
+from test_training import fit
+
+
+def _spec(schedule="cosine", budget="equal", warmup=0.0):
+    fid = {**grid.FIDELITY_PRESETS["default"], "lr_schedule": schedule, "rewind_budget": budget}
+    return {"task": "onsets", "run": "trim-magnitude-local-rewind-s0", "fidelity": fid,
+            "train": {"epochs": 5, "lr": 1e-2, "batch_size": 32, "patience": 30, "rewind_epoch": 2,
+                      "rewind_unit": "epoch", "warmup": warmup}}
+
+
+def test_cosine_rate_warms_up_then_decays_to_zero_at_the_horizon():
+    cfg = TrainConfig(epochs=1, lr=1.0, schedule="cosine", warmup=0.1, horizon=100)
+    assert cosine_rate(cfg, 0) == pytest.approx(0.1 * 0.5 * (1 + math.cos(0)))
+    assert cosine_rate(cfg, 9) == pytest.approx(0.5 * (1 + math.cos(math.pi * 0.09)))
+    assert cosine_rate(cfg, 50) == pytest.approx(0.5) and cosine_rate(cfg, 100) == pytest.approx(0.0)
+    rates = [cosine_rate(cfg, s) for s in range(10, 101)]
+    assert rates == sorted(rates, reverse=True)
+
+
+@pytest.mark.parametrize("budget, horizon", [("equal", 5 * 8), ("extra", 7 * 8)])
+def test_a_rewound_round_resumes_the_dense_schedule_at_its_rewind_point(budget, horizon):
+    n_train = 256  # 8 batches of 32
+    dense = _train_config(_spec(budget=budget), rewind=True, n_train=n_train)
+    rewound = _train_config(_spec(budget=budget), rewind=False, n_train=n_train, rewound=True)
+    reinit = _train_config(_spec(budget=budget), rewind=False, n_train=n_train, rewound=False)
+    assert (dense.start_step, dense.horizon) == (0, 40) and (reinit.start_step, reinit.horizon) == (0, 40)
+    assert (rewound.start_step, rewound.horizon) == (16, horizon)
+    if budget == "equal":  # the same curve: the rewound round's first step has the dense step-16 rate
+        assert cosine_rate(rewound, rewound.start_step) == cosine_rate(dense, 16)
+
+
+def test_training_follows_the_cosine_curve_and_ends_near_zero():
+    cfg = _train_config(_spec(warmup=0.2), rewind=False, n_train=256)
+    _model, result = fit(cfg)
+    lrs = [h["lr"] for h in result.history]
+    assert lrs == sorted(lrs, reverse=True) and lrs[-1] == pytest.approx(cosine_rate(cfg, 39))
+    assert lrs[-1] < 0.01 * cfg.lr
+
+
+def test_the_paper_preset_keeps_the_plateau_schedule_with_its_patience_from_the_config():
+    spec = _spec(schedule="plateau")
+    spec["train"]["scheduler_patience"] = 3
+    cfg = _train_config(spec, rewind=True, n_train=256)
+    assert cfg.schedule == "plateau" and cfg.scheduler_patience == 3
+    assert grid.FIDELITY_PRESETS["paper"]["lr_schedule"] == "plateau"
