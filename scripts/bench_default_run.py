@@ -12,6 +12,7 @@ already made in DIR.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -29,7 +30,8 @@ import yaml  # noqa: E402
 from mirtrim.report.aggregate import read_csv  # noqa: E402
 from mirtrim.report.benchmarks import markdown_summary, read_benchmarks  # noqa: E402
 from mirtrim.report.footing import footing_markdown  # noqa: E402
-from mirtrim.utils.atomic import write_text  # noqa: E402
+from mirtrim.report.quality import quality_markdown, quality_summary  # noqa: E402
+from mirtrim.utils.atomic import write_json, write_text  # noqa: E402
 
 
 def run(workdir: Path, cores: int) -> float:
@@ -47,6 +49,7 @@ def main() -> None:
     ap.add_argument("--workdir", help="working directory for the run (default: a new temporary one)")
     ap.add_argument("--summarise", help="only summarise the run made in this directory")
     ap.add_argument("--wall-seconds", type=float, help="with --summarise: the measured wall time")
+    ap.add_argument("--quality", help="also write this quality JSON (and its Markdown beside it): report/quality.py")
     a = ap.parse_args()
     if a.summarise:
         workdir, wall = Path(a.summarise), a.wall_seconds
@@ -66,6 +69,11 @@ def main() -> None:
     summary = workdir / "results" / "summary.csv"
     if summary.exists():  # what the run shows, beside what it cost
         body += "\n\n" + footing_markdown(read_csv(summary))
+        if a.quality:
+            baselines = {p.stem: json.loads(p.read_text()) for p in (workdir / "results/baselines").glob("*.json")}
+            quality = quality_summary(read_csv(summary), baselines, wall / 60 if wall else None, commit)
+            write_json(a.quality, quality)
+            write_text(Path(a.quality).with_suffix(".md"), quality_markdown(quality))
     write_text(a.out, head + body)
     print(Path(a.out).read_text())
 
