@@ -141,7 +141,7 @@ def test_ten_random_kills_lose_nothing_and_end_with_the_uninterrupted_results(tm
             resumed = work / path.relative_to(tiny_run)
             assert _without_timings(read_json(resumed)) == _without_timings(read_json(path)), resumed
             compared += 1
-    for path in sorted((tiny_run / "results/runs/onsets").glob("*/round*/plan.json")):
+    for path in sorted((tiny_run / f"results/runs/onsets/{RUN}").glob("round*/plan.json")):
         assert read_json(work / path.relative_to(tiny_run)) == read_json(path), path
     assert compared == 4
 
