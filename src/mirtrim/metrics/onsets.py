@@ -55,3 +55,15 @@ def onset_scores(pred_frames: list[np.ndarray], ref_times: list[np.ndarray], fra
     return {"f_mean": float(np.mean(per_example)) if per_example else float("nan"), "f_micro": float(micro),
             "precision": tp / n_est if n_est else 1.0, "recall": tp / n_ref if n_ref else 1.0,
             "examples": len(per_example)}
+
+
+THRESHOLDS = tuple(round(0.1 * i, 1) for i in range(1, 10))  # onset-probability thresholds tried on validation
+
+
+def pick_peaks(prob: np.ndarray, threshold: float) -> np.ndarray:
+    """Frames whose onset probability reaches ``threshold`` and is a local maximum: above the frame
+    before and not below the frame after, so a run of equal frames gives one onset, its first."""
+    p = np.asarray(prob, dtype=np.float64)
+    before = np.concatenate([[-np.inf], p[:-1]])
+    after = np.concatenate([p[1:], [-np.inf]])
+    return np.flatnonzero((p >= threshold) & (p > before) & (p >= after))

@@ -14,6 +14,13 @@ def evaluate_round(spec: dict, features: str, model_path: str, train_log: str, r
     device = pick_device(spec["device"])
     model.to(device)
     task, test = test_data(spec, features)
+    log = read_json(train_log, "training log")
+    if isinstance(task, TranscriptionTask) and task.decoder == "peaks":
+        # the threshold the best-validation epoch chose: the test split never picks it
+        task.threshold = log.get("decoder_threshold")
+        if task.threshold is None:
+            raise SystemExit(f"error: {train_log} has no decoder_threshold (trained before peak picking, or with "
+                             "fidelity.onset_decoder: argmax); retrain the round, or set onset_decoder: argmax")
     metrics = evaluate(model, task, test, device)
     # the chance level depends on the test split only: measured once per task and seed, in round 0
     # (before the onset variant below switches the task's metric)
@@ -23,13 +30,13 @@ def evaluate_round(spec: dict, features: str, model_path: str, train_log: str, r
         variants[f"onset_f_{task.metric}"] = metrics["f_mean"]
         task.metric = "frame_index" if task.metric == "seconds" else "seconds"
         variants[f"onset_f_{task.metric}"] = evaluate(model, task, test, device)["f_mean"]
-    log = read_json(train_log, "training log")
     selection = spec["fidelity"]["test_selection"]
     return {
         "task": spec["task"], "run": spec["run"], "round": round_index, "seed": spec["seed"],
         "rate_percent": spec["method"]["percent"] if "method" in spec else 0,
         "test_error": log["test_error_min_over_epochs"] if selection == "min_over_epochs" else metrics["error"],
         "test_selection": selection, **chance,
+        **({"decoder_threshold": task.threshold} if getattr(task, "threshold", None) is not None else {}),
         "test_error_best_valid": metrics["error"],
         "test_error_min_over_epochs": log["test_error_min_over_epochs"],
         "valid_error": log["valid_error"], "best_epoch": log["best_epoch"], "epochs_trained": log["epochs_trained"],

@@ -66,6 +66,18 @@ def evaluate(model, task, split: Split, device) -> dict:
     return metrics
 
 
+def _test_at_valid_threshold(model, task, test: Split, device, val: dict) -> dict:
+    """The per-epoch test score (the paper's selection rule) with the decoder threshold validation
+    chose, never one tuned on the test split itself."""
+    if "threshold" not in val:
+        return evaluate(model, task, test, device)
+    task.threshold = val["threshold"]
+    try:
+        return evaluate(model, task, test, device)
+    finally:
+        task.threshold = None
+
+
 def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split, cfg: TrainConfig, *,
                 seed: int, device: torch.device, log=log, masks: dict | None = None) -> RoundResult:
     """Train ``model`` in place; at the end it holds the best-validation weights.
@@ -127,12 +139,15 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
             total += loss.item()
             done += 1
         val = evaluate(model, task, valid, device)
-        tst = evaluate(model, task, test, device) if cfg.track_test else {"loss": None, "error": None}
+        tst = _test_at_valid_threshold(model, task, test, device, val) if cfg.track_test else \
+            {"loss": None, "error": None}
         if scheduler is not None:
             scheduler.step(val["error"])
         row = {"epoch": epoch, "train_loss": total / max(done, 1), "steps": step, "valid_loss": val["loss"], "valid_error": val["error"],
                "test_loss": tst["loss"], "test_error": tst["error"], "lr": optimiser.param_groups[0]["lr"],
                "seconds": time.perf_counter() - start}
+        if "threshold" in val:  # the onset decoder's threshold, chosen on this epoch's validation outputs
+            row["valid_threshold"] = val["threshold"]
         result.history.append(row)
         improved = val["error"] < best_err
         if improved:
@@ -187,5 +202,6 @@ def summarise(history: list[dict], best_epoch: int) -> dict:
     test = np.array([h["test_error"] for h in history], dtype=float) if tracked else None
     return {"best_epoch": best_epoch, "epochs_trained": len(history),
             "valid_error": history[best_epoch]["valid_error"],
+            "decoder_threshold": history[best_epoch].get("valid_threshold"),
             "test_error_best_valid": float(test[best_epoch]) if tracked else None,
             "test_error_min_over_epochs": float(test.min()) if tracked else None}

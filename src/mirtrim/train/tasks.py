@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from mirtrim.metrics.chords import NO_CHORD, chord_scores
-from mirtrim.metrics.onsets import onset_scores
+from mirtrim.metrics.onsets import THRESHOLDS, onset_scores, pick_peaks
 from mirtrim.metrics.pitch import N_BINS as N_PITCH_BINS, decode_cents, pitch_scores, target_bins
 
 
@@ -161,13 +161,19 @@ class ChordTask:
 class TranscriptionTask:
     """Drums (3 heads: KD, SD, HH) or onsets (1 head: their union) on log-mel frames."""
 
-    def __init__(self, name: str, loss: str = "bce", metric: str = "seconds", empty: str = "one"):
+    def __init__(self, name: str, loss: str = "bce", metric: str = "seconds", empty: str = "one",
+                 decoder: str = "peaks"):
         if name not in ("drums", "onsets"):
             raise ValueError(f"not a transcription task: {name!r}")
         if loss not in ("bce", "ce_on_sigmoid_sum"):
             raise ValueError(f"transcription loss must be 'bce' or 'ce_on_sigmoid_sum', got {loss!r}")
-        self.name, self.loss_mode, self.metric, self.empty = name, loss, metric, empty
+        if decoder not in ("peaks", "argmax"):
+            raise ValueError(f"onset decoder must be 'peaks' or 'argmax', got {decoder!r}")
+        self.name, self.loss_mode, self.metric, self.empty, self.decoder = name, loss, metric, empty, decoder
         self.union = name == "onsets"
+        # peaks: the threshold on P(onset); None = choose it on the split being scored (validation),
+        # then fixed from the training record for the test split (train/evaluation.py)
+        self.threshold: float | None = None
 
     def load(self, features: dict, split: str) -> Split:
         idx = _rows(features, split)
@@ -194,13 +200,24 @@ class TranscriptionTask:
         return per_frame.flatten(1).sum(1).mean()
 
     def error(self, logits: torch.Tensor, split: Split) -> dict:
-        """1 - onset F over examples and heads (the metric mode picks seconds or frame indices)."""
-        pred = logits.argmax(dim=1).cpu().numpy()  # (N, heads, frames)
+        """1 - onset F over examples and heads (the metric mode picks seconds or frame indices).
+        ``argmax`` (the paper): every frame whose onset logit wins is an onset. ``peaks``: local
+        maxima of P(onset) above a threshold, chosen on this split when none is set."""
+        if self.decoder == "argmax":
+            return self._score(lambda n, h, pred=logits.argmax(dim=1).cpu().numpy(): np.flatnonzero(pred[n, h]),
+                               split, logits.shape)
+        prob = torch.softmax(logits.float(), dim=1)[:, 1].cpu().numpy()  # (N, heads, frames)
+        tried = [self.threshold] if self.threshold is not None else THRESHOLDS
+        scored = [{**self._score(lambda n, h, t=t: pick_peaks(prob[n, h], t), split, logits.shape), "threshold": t}
+                  for t in tried]
+        return min(scored, key=lambda s: s["error"])  # the first (lowest) threshold among equals
+
+    def _score(self, onsets_of, split: Split, shape) -> dict:
         est, ref_t, ref_f = [], [], []
-        for n in range(pred.shape[0]):
+        for n in range(shape[0]):
             times, frames = split.refs[n]
-            for h in range(pred.shape[1]):
-                est.append(np.flatnonzero(pred[n, h]))
+            for h in range(shape[2]):
+                est.append(onsets_of(n, h))
                 ref_t.append(times[h])
                 ref_f.append(frames[h])
         s = onset_scores(est, ref_t, self.frame_seconds, ref_frames=ref_f, empty=self.empty, mode=self.metric)
@@ -219,7 +236,8 @@ def make_task(name: str, fidelity: dict | None = None):
         return ChordTask(loss=fid.get("chord_loss", "weighted_ce"), metric=fid.get("chord_metric", "accuracy"))
     if name in ("drums", "onsets"):
         return TranscriptionTask(name, loss=fid.get("transcription_loss", "bce"),
-                                 metric=fid.get("onset_metric", "seconds"), empty=fid.get("onset_empty", "one"))
+                                 metric=fid.get("onset_metric", "seconds"), empty=fid.get("onset_empty", "one"),
+                                 decoder=fid.get("onset_decoder", "peaks"))
     raise ValueError(f"unknown task {name!r}")
 
 
@@ -249,7 +267,15 @@ def constant_outputs(task, split: Split):
 
 
 def chance_level(task, split: Split) -> dict:
-    """The lowest test error of any constant predictor, measured with the task's own metric."""
-    best = min(((task.error(logits, split)["error"], name) for name, logits in constant_outputs(task, split)),
-               key=lambda t: t[0])
+    """The lowest test error of any constant predictor, measured with the task's own metric (onsets:
+    frame by frame, as a constant output has no peaks to pick)."""
+    decoder = getattr(task, "decoder", None)
+    if decoder is not None:
+        task.decoder = "argmax"
+    try:
+        best = min(((task.error(logits, split)["error"], name) for name, logits in constant_outputs(task, split)),
+                   key=lambda t: t[0])
+    finally:
+        if decoder is not None:
+            task.decoder = decoder
     return {"chance_error": float(best[0]), "chance_predictor": best[1]}
