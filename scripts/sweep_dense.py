@@ -4,7 +4,7 @@
         --set epochs=8,16 --set lr=0.003,0.001 --out docs/benchmarks/sweeps/tiny_singing.json
 
 Every combination of the ``--set`` values (task keys such as epochs, lr, batch_size, width, warmup;
-``lr_schedule`` sets the fidelity switch) trains the dense model once, one after the other, on the
+fidelity switches such as ``lr_schedule`` and ``onset_decoder``) trains the dense model once, one after the other, on the
 features the workflow built. Settings are to be chosen on ``valid_error`` (the best-validation
 epoch's error); the test error is printed beside it for the record only. Results go to ``--out``
 (JSON, and the same table as Markdown beside it), rewritten after every combination, so an
@@ -56,7 +56,7 @@ def train_once(config: dict, task: str, features: str, setting: dict, seed: int)
 
     config = json.loads(json.dumps(config))
     for key, value in setting.items():
-        if key == "lr_schedule":
+        if key in grid.FIDELITY_PRESETS["default"]:  # a fidelity switch (lr_schedule, onset_decoder, ...)
             config.setdefault("fidelity", {})[key] = value
         else:
             config["tasks"][task][key] = value
