@@ -162,7 +162,7 @@ def cmd_baseline(a):
     from mirtrim.metrics.baselines import run_baseline
     from mirtrim.utils.atomic import write_json
 
-    record = run_baseline(a.data, a.task)
+    record = run_baseline(a.data, a.task, features=a.features, fidelity=json.loads(a.fidelity))
     write_json(a.out, record)
     print(json.dumps(record))
 
@@ -331,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("baseline", cmd_baseline, "score a trivial (non-deep) baseline on a dataset's test split")
     sp.add_argument("--data", required=True, help="dataset folder")
     sp.add_argument("--task", required=True)
+    sp.add_argument("--features", help="the task's feature file: onsets, drums and pitch are then scored on the "
+                                       "model's own frames, examples and decoder")
+    sp.add_argument("--fidelity", default="{}", help="the run's fidelity switches (JSON): decoder, metric mode")
     sp.add_argument("--out", required=True)
 
     sp = add("table-baselines", cmd_table_baselines, "trivial baselines vs dense models, CSV + Markdown")

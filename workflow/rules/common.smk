@@ -1,4 +1,5 @@
 # Helpers only: paths, the run grid and input functions. No rules here.
+import json
 import os
 import shlex
 import sys
@@ -40,6 +41,11 @@ def round_dir(task, run, rnd):
 
 def features_of(wildcards):
     return f"results/features/{grid.dataset_id(config, wildcards.task)}.npz"
+
+
+def fidelity_json(wildcards):
+    """The run's fidelity switches, so a baseline decodes and scores as the models do."""
+    return json.dumps(grid.fidelity(config), sort_keys=True)
 
 
 def run_spec(wildcards):

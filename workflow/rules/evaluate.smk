@@ -57,6 +57,7 @@ rule time_task:
 rule baseline_task:
     input:
         data=dataset_of,
+        features=features_of,
     output:
         "results/baselines/{task}.json",
     log:
@@ -71,6 +72,7 @@ rule baseline_task:
         runtime=30,
     params:
         src=SRC,
+        fidelity=fidelity_json,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim baseline --data {input.data} --task {wildcards.task} "
-        "--out {output} > {log} 2>&1"
+        "--features {input.features} --fidelity {params.fidelity:q} --out {output} > {log} 2>&1"

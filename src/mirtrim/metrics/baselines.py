@@ -130,10 +130,19 @@ def centroid_baseline(data_dir: Path, meta: dict) -> dict:
             "chance_error": 1.0 - 1.0 / len(classes)}
 
 
-def run_baseline(data_dir: str | Path, task: str) -> dict:
+def run_baseline(data_dir: str | Path, task: str, features: str | Path | None = None,
+                 fidelity: dict | None = None) -> dict:
+    """With ``features`` (the workflow's), onsets, drums and pitch are scored on the model's own
+    frames (metrics/fair_baselines.py); without, on the audio at the baseline's own resolution."""
     data_dir = Path(data_dir)
     meta = read_json(data_dir / "metadata.json", "dataset metadata")
-    if task in ("onsets", "drums"):
+    if features is not None and task in ("onsets", "drums"):
+        from mirtrim.metrics.fair_baselines import flux_baseline
+        out = flux_baseline(str(features), task, fidelity)
+    elif features is not None and task in ("pitch", "pitch_medium"):
+        from mirtrim.metrics.fair_baselines import yin_frame_baseline
+        out = yin_frame_baseline(str(features))
+    elif task in ("onsets", "drums"):
         out = onset_baseline(data_dir, meta, task)
     elif task == "chords":
         out = chord_baseline(data_dir, meta)

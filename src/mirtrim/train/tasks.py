@@ -162,7 +162,7 @@ class TranscriptionTask:
     """Drums (3 heads: KD, SD, HH) or onsets (1 head: their union) on log-mel frames."""
 
     def __init__(self, name: str, loss: str = "bce", metric: str = "seconds", empty: str = "one",
-                 decoder: str = "peaks"):
+                 decoder: str = "peaks", positive_weight: float = 1.0):
         if name not in ("drums", "onsets"):
             raise ValueError(f"not a transcription task: {name!r}")
         if loss not in ("bce", "ce_on_sigmoid_sum"):
@@ -171,6 +171,9 @@ class TranscriptionTask:
             raise ValueError(f"onset decoder must be 'peaks' or 'argmax', got {decoder!r}")
         self.name, self.loss_mode, self.metric, self.empty, self.decoder = name, loss, metric, empty, decoder
         self.union = name == "onsets"
+        if positive_weight <= 0:
+            raise ValueError(f"onset positive weight must be > 0, got {positive_weight!r}")
+        self.class_weight = None if positive_weight == 1.0 else torch.tensor([1.0, float(positive_weight)])
         # peaks: the threshold on P(onset); None = choose it on the split being scored (validation),
         # then fixed from the training record for the test split (train/evaluation.py)
         self.threshold: float | None = None
@@ -195,7 +198,8 @@ class TranscriptionTask:
         """``bce``: two-class cross-entropy on logits, mean over frames (= BCE on the logit margin).
         ``ce_on_sigmoid_sum``: the paper's CE applied to sigmoid outputs, summed per example."""
         if self.loss_mode == "bce":
-            return F.cross_entropy(logits, y)
+            weight = None if self.class_weight is None else self.class_weight.to(logits.device)
+            return F.cross_entropy(logits, y, weight=weight)
         per_frame = F.cross_entropy(torch.sigmoid(logits), y, reduction="none")
         return per_frame.flatten(1).sum(1).mean()
 
@@ -237,7 +241,8 @@ def make_task(name: str, fidelity: dict | None = None):
     if name in ("drums", "onsets"):
         return TranscriptionTask(name, loss=fid.get("transcription_loss", "bce"),
                                  metric=fid.get("onset_metric", "seconds"), empty=fid.get("onset_empty", "one"),
-                                 decoder=fid.get("onset_decoder", "peaks"))
+                                 decoder=fid.get("onset_decoder", "peaks"),
+                                 positive_weight=fid.get("onset_positive_weight", 1.0))
     raise ValueError(f"unknown task {name!r}")
 
 

@@ -1,0 +1,78 @@
+"""Render the JSON files of dense sweeps (scripts/sweep_dense.py) as one Markdown page, a table per task.
+
+    python scripts/sweep_summary.py --notes docs/benchmarks/sweeps/default_notes.yaml \\
+        --out docs/benchmarks/sweeps/default.md docs/benchmarks/sweeps/default/*.json
+
+``--notes`` (YAML) holds the page's ``title`` and ``intro`` and, per task, the ``base`` settings the
+rows vary and the ``chosen`` settings with why: the choice is the author's, made on validation
+error and cost; this script only lays out what the sweeps measured. The best validation row of
+each task is marked, and each row shows its validation error epoch by epoch (with the plateau
+schedule a shorter training is a prefix of that curve).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+import yaml  # noqa: E402
+
+from mirtrim.utils.atomic import write_text  # noqa: E402
+
+FIXED = ("seed", "valid_error", "test_error", "chance_error", "best_epoch", "epochs_trained", "steps",
+         "train_seconds", "valid_curve")
+
+
+def _setting(row: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in row.items() if k not in FIXED) or "(base)"
+
+
+def _curve(values: list[float]) -> str:
+    return " ".join(f"{v:.2f}" for v in values)
+
+
+def task_section(task: str, sweeps: list[tuple[str, dict]], notes: dict) -> list[str]:
+    rows = [(name, r) for name, data in sweeps for r in data["rows"]]
+    best = min(r["valid_error"] for _, r in rows)
+    lines = [f"## {task}", ""]
+    if notes.get("base"):
+        lines.append(f"Base: {notes['base']}.")
+    if notes.get("chosen"):
+        lines.append(f"Chosen: {notes['chosen']}.")
+    lines += ["", "| file | setting | seed | valid error | test error | chance | best epoch | steps | seconds | "
+              "valid error by epoch |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, r in rows:
+        mark = " **(best valid)**" if r["valid_error"] == best else ""
+        lines.append(f"| {name} | {_setting(r)}{mark} | {r['seed']} | {r['valid_error']:.3f} | {r['test_error']:.3f} | "
+                     f"{r['chance_error']:.3f} | {r['best_epoch']} | {r['steps']} | {r['train_seconds']:.1f} | "
+                     f"{_curve(r.get('valid_curve', []))} |")
+    return lines + [""]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("sweeps", nargs="+", help="JSON files written by scripts/sweep_dense.py")
+    ap.add_argument("--notes", help="YAML: title, intro, and per task base / chosen")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    notes = yaml.safe_load(Path(a.notes).read_text()) if a.notes else {}
+    by_task: dict[str, list] = {}
+    for path in sorted(a.sweeps):
+        data = json.loads(Path(path).read_text())
+        by_task.setdefault(data["task"], []).append((Path(path).name, data))
+    lines = [f"# {notes.get('title', 'Dense sweeps')}", ""]
+    if notes.get("intro"):
+        lines += [notes["intro"].strip(), ""]
+    for task in sorted(by_task):
+        lines += task_section(task, by_task[task], notes.get("tasks", {}).get(task, {}))
+    write_text(a.out, "\n".join(lines))
+    print(f"wrote {a.out}: {sum(len(v) for v in by_task.values())} sweep files, {len(by_task)} tasks")
+
+
+if __name__ == "__main__":
+    main()
