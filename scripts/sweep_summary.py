@@ -33,7 +33,7 @@ def _setting(row: dict) -> str:
 
 
 def _curve(values: list[float]) -> str:
-    return " ".join(f"{v:.2f}" for v in values)
+    return " ".join(f"{v:.3f}" for v in values)
 
 
 def task_section(task: str, sweeps: list[tuple[str, dict]], notes: dict) -> list[str]:

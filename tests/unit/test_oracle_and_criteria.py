@@ -141,3 +141,12 @@ def test_recurrent_activation_scores_use_both_directions():
         out, _ = model.rnn(h.permute(0, 3, 1, 2).reshape(3, 7, 24))
     expected = out.abs().reshape(3, 7, 2, 10).sum(dim=(0, 1, 2)).double().numpy()
     assert np.allclose(scores["rnn.l0"], expected)
+
+
+def test_a_refused_activation_score_leaves_no_hook_on_the_model():
+    """Stacked RNN: the inner layer's output is invisible, so the criterion refuses, and the model
+    keeps no hook of the attempt (a later forward or verify would otherwise see stray hooks)."""
+    model = ConvRecurrent("gru", bidirectional=True, layers=2).eval()
+    with pytest.raises(ValueError, match="cannot observe inner layer 0"):
+        score_units(model, model.coupling_graph(), "activation", batches=iter([torch.randn(2, *model.input_shape)]))
+    assert all(not m._forward_hooks for m in model.modules())

@@ -62,12 +62,13 @@ def activation_scores(
 
         return hook
 
-    for g in graph.groups:
+    for g in graph.groups:  # refuse before any hook is attached: a refusal leaves the model untouched
         module = modules[g.producer]
         if isinstance(module, RNN_TYPES) and g.layer != module.num_layers - 1:
             raise ValueError(f"criterion 'activation' cannot observe inner layer {g.layer} of recurrent module "
                              f"'{g.producer}' (only its last layer's output is visible)")
-        hooks.append(module.register_forward_hook(make_hook(g.name, module)))
+    for g in graph.groups:
+        hooks.append(modules[g.producer].register_forward_hook(make_hook(g.name, modules[g.producer])))
     was_training = model.training
     model.train(mode == "train")
     seen = 0
