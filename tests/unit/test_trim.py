@@ -16,10 +16,15 @@ from zoo import ZOO, gru_bi, randomise_norms
 
 
 def random_kept(model, graph, seed):
-    """Random surviving units; the layers of one recurrent module keep equal counts."""
+    """Random surviving units; the layers of one recurrent module keep equal counts, the producers
+    of one shared (added) stream the same indices."""
     rng = np.random.default_rng(seed)
     counts = unit_counts(model, graph)
-    return {name: sorted(rng.choice(n, size=max(1, n // 2), replace=False).tolist()) for name, n in counts.items()}
+    kept = {name: sorted(rng.choice(n, size=max(1, n // 2), replace=False).tolist()) for name, n in counts.items()}
+    for names in graph.shared:
+        for name in names[1:]:
+            kept[name] = kept[names[0]]
+    return kept
 
 
 def masked_copy(model, graph, kept):

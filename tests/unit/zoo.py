@@ -127,3 +127,68 @@ def lstm_uni_stacked():
 
 
 ZOO += [gru_bi, lstm_bi, gru_uni, lstm_uni_stacked]
+
+
+class ResidualCNN(nn.Module):
+    """A ResNet-style stage (He et al. 2016, torchvision's BasicBlock, re-implemented small): a stem,
+    two identity blocks whose second conv adds into the stem's stream, then a strided block whose
+    1x1 downsample starts a new stream, global pooling and a Linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem, self.stem_bn = nn.Conv2d(1, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8)
+        for k in (1, 2):
+            setattr(self, f"b{k}c1", nn.Conv2d(8, 6, 3, padding=1, bias=False))
+            setattr(self, f"b{k}n1", nn.BatchNorm2d(6))
+            setattr(self, f"b{k}c2", nn.Conv2d(6, 8, 3, padding=1, bias=False))
+            setattr(self, f"b{k}n2", nn.BatchNorm2d(8))
+        self.b3c1, self.b3n1 = nn.Conv2d(8, 10, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(10)
+        self.b3c2, self.b3n2 = nn.Conv2d(10, 12, 3, padding=1, bias=False), nn.BatchNorm2d(12)
+        self.down, self.down_bn = nn.Conv2d(8, 12, 1, stride=2, bias=False), nn.BatchNorm2d(12)
+        self.fc = nn.Linear(12, 5)
+        self.input_shape = (1, 8, 8)
+
+    def forward(self, x):
+        x = torch.relu(self.stem_bn(self.stem(x)))
+        for k in (1, 2):
+            h = torch.relu(getattr(self, f"b{k}n1")(getattr(self, f"b{k}c1")(x)))
+            x = torch.relu(x + getattr(self, f"b{k}n2")(getattr(self, f"b{k}c2")(h)))
+        h = torch.relu(self.b3n1(self.b3c1(x)))
+        x = torch.relu(self.down_bn(self.down(x)) + self.b3n2(self.b3c2(h)))
+        return self.fc(x.mean(dim=(2, 3)))
+
+    def coupling_graph(self):
+        stream1 = (Consumer("b1c1"), Consumer("b2c1"), Consumer("b3c1"), Consumer("down"))
+        groups = (
+            Group("stem", ("stem_bn",), stream1),  # the stream's consumers, declared once
+            Group("b1c1", ("b1n1",), (Consumer("b1c2"),)), Group("b1c2", ("b1n2",), ()),
+            Group("b2c1", ("b2n1",), (Consumer("b2c2"),)), Group("b2c2", ("b2n2",), ()),
+            Group("b3c1", ("b3n1",), (Consumer("b3c2"),)),
+            Group("b3c2", ("b3n2",), (Consumer("fc"),)), Group("down", ("down_bn",), ()),
+        )
+        return CouplingGraph(groups, ("fc",), shared=(("stem", "b1c2", "b2c2"), ("b3c2", "down")))
+
+
+class SqueezeExcitation(nn.Module):
+    """Squeeze-and-excitation gating (Hu et al. 2018, re-implemented small): the excitation Linear's
+    sigmoid output multiplies the conv's channels, so the two producers share one unit set."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1, self.b1 = nn.Conv1d(2, 8, 3, padding=1), nn.BatchNorm1d(8)
+        self.squeeze, self.excite = nn.Linear(8, 4), nn.Linear(4, 8)
+        self.c2 = nn.Conv1d(8, 3, 1)
+        self.input_shape = (2, 16)
+
+    def forward(self, x):
+        x = torch.relu(self.b1(self.c1(x)))
+        gate = torch.sigmoid(self.excite(torch.relu(self.squeeze(x.mean(dim=2)))))
+        return self.c2(x * gate[:, :, None])
+
+    def coupling_graph(self):
+        groups = (Group("c1", ("b1",), (Consumer("squeeze"), Consumer("c2"))),
+                  Group("squeeze", (), (Consumer("excite"),)), Group("excite", (), ()))
+        return CouplingGraph(groups, ("c2",), shared=(("c1", "excite"),))
+
+
+ZOO += [ResidualCNN, SqueezeExcitation]

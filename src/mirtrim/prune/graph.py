@@ -8,6 +8,11 @@ consecutive inputs (``layout="block"``); after a bidirectional concatenation or 
 reshape, unit ``c`` of ``n`` feeds inputs ``f * n + c`` (``layout="strided"``). Recurrent modules
 are addressed per stacked layer (``layer=k``).
 
+Producers whose outputs meet in an elementwise operation (a residual add, a gating product) form a
+*shared* set: their unit ``i`` is one channel of the same stream, so they keep the same unit indices,
+chosen on their summed (per-group normalised) scores. Each consumer of the stream is declared once,
+under any one member.
+
 Layers that are never trimmed (a model's outputs, the conv that fixes a flatten width) are listed
 as the *boundary*. Every weighted layer must be a producer or on the boundary, so a model whose
 structure the graph does not describe fails loudly instead of being trimmed into a wrong shape.
@@ -66,10 +71,14 @@ class Group:
 class CouplingGraph:
     groups: tuple[Group, ...]
     boundary: tuple[str, ...] = field(default_factory=tuple)
+    shared: tuple[tuple[str, ...], ...] = field(default_factory=tuple)  # groups that keep the same indices
 
     @property
     def names(self) -> list[str]:
         return [g.name for g in self.groups]
+
+    def shared_set(self, name: str) -> tuple[str, ...] | None:
+        return next((s for s in self.shared if name in s), None)
 
     def ties(self) -> list[list[str]]:
         """Groups that must keep equal unit counts: the layers of one recurrent module."""
@@ -88,11 +97,13 @@ class CouplingGraph:
                 raise CouplingError(f"{role} '{name}' is not a module of {type(model).__name__}")
             return modules[name]
 
+        self._validate_shared(modules)
         declared: dict[str, set] = {}
         for g in self.groups:
             prod = get(g.producer, "producer")
             check_supported(prod, g.producer, g.layer)
-            if not g.consumers:
+            shared = self.shared_set(g.name)
+            if not g.consumers and not (shared and any(o.consumers for o in self.groups if o.name in shared)):
                 raise CouplingError(f"producer '{g.name}' has no consumer: an output layer belongs to the boundary")
             n = unit_count(prod, g.layer)
             for norm_name in g.norms:
@@ -122,6 +133,25 @@ class CouplingGraph:
                 raise CouplingError(f"recurrent layer '{name}' has {module.num_layers} stacked layers; declare a group "
                                     f"for each (layer=0..{module.num_layers - 1}) or put it on the boundary")
 
+    def _validate_shared(self, modules: dict) -> None:
+        groups, seen = {g.name: g for g in self.groups}, set()
+        for names in self.shared:
+            if len(names) < 2:
+                raise CouplingError(f"shared set {list(names)} needs at least two groups")
+            for name in names:
+                if name not in groups:
+                    raise CouplingError(f"shared set {list(names)} names '{name}', which is not a group")
+                if name in seen:
+                    raise CouplingError(f"group '{name}' is in two shared sets; merge them into one")
+                if groups[name].layer is not None:
+                    raise CouplingError(f"group '{name}' is a recurrent layer; its units cannot be shared with "
+                                        "other producers")
+                seen.add(name)
+            counts = {n: unit_count(modules[groups[n].producer]) for n in names if groups[n].producer in modules}
+            if len(set(counts.values())) > 1:
+                raise CouplingError(f"shared set {list(names)} has different unit counts {counts}: producers "
+                                    "whose outputs are added must have the same width")
+
     def verify(self, model: nn.Module, example: torch.Tensor, rel_tol: float = 1e-4) -> None:
         """Dynamic check that trimming removes exactly what zeroing removes.
 
@@ -138,8 +168,10 @@ class CouplingGraph:
         self.validate(model)
         modules = dict(model.named_modules())
         batches: dict[str, list[Group]] = {}
-        for g in self.groups:
-            batches.setdefault(g.producer if g.layer is not None else g.name, []).append(g)
+        for g in self.groups:  # what must go together: one recurrent module, one shared stream
+            shared = self.shared_set(g.name)
+            key = g.producer if g.layer is not None else (" + ".join(shared) if shared else g.name)
+            batches.setdefault(key, []).append(g)
         if len(batches) > 1:
             batches["all groups together"] = list(self.groups)
         dense = copy.deepcopy(model).eval()
@@ -156,7 +188,8 @@ class CouplingGraph:
 
         def fail(what: str) -> CouplingError:
             return CouplingError(f"trimming group '{label}' {what} (a consumer is undeclared or mis-declared: "
-                                 f"check its module, layout and factor)")
+                                 f"check its module, layout and factor; or producers whose outputs are added or "
+                                 f"multiplied are not declared as one shared set)")
 
         try:
             with torch.no_grad():

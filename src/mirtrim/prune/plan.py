@@ -39,7 +39,7 @@ def make_plan(
 ) -> dict:
     """Score the units of ``model`` and decide which survive: the round's plan document."""
     scores = score_units(model, graph, criterion, batches=batches, seed=seed, activation_mode=activation_mode)
-    kept = select_units(scores, percent, scope=scope, min_units=min_units, ties=graph.ties())
+    kept = select_units(scores, percent, scope=scope, min_units=min_units, ties=graph.ties(), shared=graph.shared)
     kept_dense = compose(kept_dense_prev, kept)
     before = unit_counts(model, graph)
     groups = {

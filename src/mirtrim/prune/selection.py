@@ -32,14 +32,20 @@ def _top(scores: np.ndarray, k: int) -> list[int]:
 
 def select_units(
     scores: dict[str, np.ndarray], percent: float, scope: str = "local", min_units: int = 3,
-    ties: list[list[str]] = (),
+    ties: list[list[str]] = (), shared: tuple[tuple[str, ...], ...] = (),
 ) -> dict[str, list[int]]:
     """Kept unit indices per group.
 
     ``percent`` of the *current* units go each round. The min-units guard keeps a layer whole
     when fewer than ``min_units`` units would survive (the paper's min-3 guard). Groups in one
     ``ties`` list (the stacked layers of one recurrent module) keep the same, smallest, count.
+    Groups in one ``shared`` set (producers added into one stream) keep the same indices, chosen
+    as one group on the sum of their normalised scores.
     """
+    if shared:
+        merged = merge_shared(scores, shared)
+        kept = select_units(merged, percent, scope, min_units, ties)
+        return {name: kept[next((s[0] for s in shared if name in s), name)] for name in scores}
     if not 0 <= percent < 100:
         raise ValueError(f"pruning rate must be in [0, 100) percent, got {percent}")
     if scope not in SCOPES:
@@ -65,3 +71,16 @@ def select_units(
                 kept[name] = sorted(i for i in _top(np.where(np.isin(np.arange(len(norm[name])), kept[name]),
                                                              norm[name], -np.inf), k))
     return kept
+
+
+def merge_shared(scores: dict[str, np.ndarray], shared: tuple[tuple[str, ...], ...]) -> dict[str, np.ndarray]:
+    """One score vector per shared set (under its first member's name): the sum of the members'
+    normalised scores, so no member's scale dominates the stream's choice."""
+    merged = {}
+    for name, s in scores.items():
+        members = next((m for m in shared if name in m), None)
+        if members is None:
+            merged[name] = np.asarray(s, dtype=np.float64)
+        elif name == members[0]:
+            merged[name] = sum(normalise(np.asarray(scores[m], dtype=np.float64)) for m in members)
+    return merged

@@ -31,6 +31,11 @@ def apply_kept(model: nn.Module, graph: CouplingGraph, kept: dict[str, list[int]
         if int(idx.min()) < 0 or int(idx.max()) >= n or len(set(idx.tolist())) != len(idx):
             raise CouplingError(f"plan for '{g.name}' has indices outside 0..{n - 1} or duplicates")
         jobs.append((g, n, idx))
+    for names in graph.shared:
+        plans = {tuple(sorted(kept[n])) if n in kept else None for n in names}
+        if len(plans) > 1:
+            raise CouplingError(f"plan keeps different units of the shared set {list(names)}; producers added "
+                                "into one stream must keep the same indices")
     device = next(model.parameters()).device
     recurrent = set()
     for g, n, idx in jobs:
