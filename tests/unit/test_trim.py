@@ -45,7 +45,10 @@ def masked_copy(model, graph, kept):
                     if name.endswith(f"_l{g.layer}") or name.endswith(f"_l{g.layer}_reverse"):
                         p[rows] = 0
                 continue
-            prod.weight[removed] = 0
+            if isinstance(prod, nn.modules.conv._ConvTransposeNd):  # (in, out, ...): outputs on dim 1
+                prod.weight[:, removed] = 0
+            else:
+                prod.weight[removed] = 0
             if prod.bias is not None:
                 prod.bias[removed] = 0
             for norm in g.norms:

@@ -192,3 +192,82 @@ class SqueezeExcitation(nn.Module):
 
 
 ZOO += [ResidualCNN, SqueezeExcitation]
+
+
+class FireConcat(nn.Module):
+    """SqueezeNet's Fire module (Iandola et al. 2016, re-implemented small): a 1x1 squeeze feeds a 1x1
+    and a 3x3 expand whose outputs are concatenated into the next conv."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem, self.stem_bn = nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8)
+        self.squeeze = nn.Conv2d(8, 4, 1)
+        self.expand1, self.expand3 = nn.Conv2d(4, 6, 1), nn.Conv2d(4, 5, 3, padding=1)
+        self.head = nn.Conv2d(11, 3, 1)
+        self.input_shape = (1, 6, 6)
+
+    def forward(self, x):
+        x = torch.relu(self.stem_bn(self.stem(x)))
+        s = torch.relu(self.squeeze(x))
+        x = torch.cat([torch.relu(self.expand1(s)), torch.relu(self.expand3(s))], dim=1)
+        return self.head(x).mean(dim=(2, 3))
+
+    def coupling_graph(self):
+        order = ("expand1", "expand3")
+        return CouplingGraph((Group("stem", ("stem_bn",), (Consumer("squeeze"),)),
+                              Group("squeeze", (), (Consumer("expand1"), Consumer("expand3"))),
+                              Group("expand1", (), (Consumer("head", concat=order),)),
+                              Group("expand3", (), (Consumer("head", concat=order),))), ("head",))
+
+
+class UNetSkip(nn.Module):
+    """A two-level U-Net (Ronneberger et al. 2015; Jansson et al. 2017 for spectrogram separation,
+    re-implemented small): a strided encoder, a transposed-conv decoder, and a skip concatenation of
+    the encoder's features with the upsampled ones, then flattened into a Linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc, self.enc_bn = nn.Conv2d(1, 6, 3, padding=1), nn.BatchNorm2d(6)
+        self.down, self.down_bn = nn.Conv2d(6, 8, 3, stride=2, padding=1), nn.BatchNorm2d(8)
+        self.up, self.up_bn = nn.ConvTranspose2d(8, 5, 2, stride=2), nn.BatchNorm2d(5)
+        self.dec = nn.Conv2d(11, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 8 * 8, 3)
+        self.input_shape = (1, 8, 8)
+
+    def forward(self, x):
+        e = torch.relu(self.enc_bn(self.enc(x)))
+        u = torch.relu(self.up_bn(self.up(torch.relu(self.down_bn(self.down(e))))))
+        d = torch.relu(self.dec(torch.cat([u, e], dim=1)))
+        return self.fc(d.flatten(1))
+
+    def coupling_graph(self):
+        order = ("up", "enc")
+        return CouplingGraph((Group("enc", ("enc_bn",), (Consumer("down"), Consumer("dec", concat=order))),
+                              Group("down", ("down_bn",), (Consumer("up"),)),
+                              Group("up", ("up_bn",), (Consumer("dec", concat=order),)),
+                              Group("dec", (), (Consumer("fc", "block", 64),))), ("fc",))
+
+
+class MultiBranchFrontEnd(nn.Module):
+    """A multi-branch front-end (Pons et al. 2017's musically motivated filter shapes, re-implemented
+    small): two convs of different kernel shapes and the raw input, concatenated channel-wise; the
+    raw input's channel is a fixed segment that trimming never touches."""
+
+    def __init__(self):
+        super().__init__()
+        self.wide, self.wide_bn = nn.Conv2d(1, 6, (1, 5), padding=(0, 2)), nn.BatchNorm2d(6)
+        self.tall, self.tall_bn = nn.Conv2d(1, 4, (5, 1), padding=(2, 0)), nn.BatchNorm2d(4)
+        self.mix = nn.Conv2d(1 + 6 + 4, 3, 1)
+        self.input_shape = (1, 6, 6)
+
+    def forward(self, x):
+        branches = [x, torch.relu(self.wide_bn(self.wide(x))), torch.relu(self.tall_bn(self.tall(x)))]
+        return self.mix(torch.cat(branches, dim=1)).mean(dim=(2, 3))
+
+    def coupling_graph(self):
+        order = (1, "wide", "tall")
+        return CouplingGraph((Group("wide", ("wide_bn",), (Consumer("mix", concat=order),)),
+                              Group("tall", ("tall_bn",), (Consumer("mix", concat=order),))), ("mix",))
+
+
+ZOO += [FireConcat, UNetSkip, MultiBranchFrontEnd]

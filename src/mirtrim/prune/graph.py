@@ -40,12 +40,21 @@ class Consumer:
     layout: str = "block"
     factor: int = 1
     layer: int | None = None  # for a recurrent consumer: which stacked layer reads the units
+    # the consumer reads torch.cat of these segments, in order: group names, and ints for inputs
+    # from sources never trimmed (the model input, a boundary layer); every group it reads names
+    # the same tuple. Empty: the consumer reads this group's units only.
+    concat: tuple[str | int, ...] = ()
 
     def __post_init__(self):
         if self.layout not in LAYOUTS:
             raise CouplingError(f"consumer '{self.module}': layout must be one of {LAYOUTS}, got {self.layout!r}")
         if self.factor < 1:
             raise CouplingError(f"consumer '{self.module}': factor must be >= 1, got {self.factor}")
+        if self.concat and self.layout != "block":
+            raise CouplingError(f"consumer '{self.module}': a concatenation is read in the block layout only "
+                                f"(a strided read interleaves the segments)")
+        if any(isinstance(x, int) and x < 0 for x in self.concat):
+            raise CouplingError(f"consumer '{self.module}': fixed concat segments are input counts >= 0")
 
     def input_indices(self, kept: torch.Tensor, n_units: int) -> torch.Tensor:
         """Input positions of this consumer that belong to the ``kept`` units (ascending)."""
@@ -80,6 +89,27 @@ class CouplingGraph:
     def shared_set(self, name: str) -> tuple[str, ...] | None:
         return next((s for s in self.shared if name in s), None)
 
+    def segments(self, model: nn.Module) -> dict[tuple[str, int | None], list[tuple[int, Group, Consumer]]]:
+        """Per consumer input (module, layer): (offset, group, consumer entry) of every group it reads,
+        offsets from the current widths (they move as earlier segments are trimmed)."""
+        modules = dict(model.named_modules())
+        width = {g.name: unit_count(modules[g.producer], g.layer) for g in self.groups}
+        entries: dict[tuple, list] = {}
+        for g in self.groups:
+            for c in g.consumers:
+                entries.setdefault((c.module, c.layer), []).append((g, c))
+        out = {}
+        for key, feeds in entries.items():
+            factors = {g.name: c.factor for g, c in feeds}
+            placed = []
+            for g, c in feeds:
+                offset = 0
+                for item in c.concat[:c.concat.index(g.name)] if c.concat else ():
+                    offset += item if isinstance(item, int) else width[item] * factors[item]
+                placed.append((offset, g, c))
+            out[key] = placed
+        return out
+
     def ties(self) -> list[list[str]]:
         """Groups that must keep equal unit counts: the layers of one recurrent module."""
         by_module: dict[str, list[str]] = {}
@@ -98,6 +128,10 @@ class CouplingGraph:
             return modules[name]
 
         self._validate_shared(modules)
+        readers: dict[tuple, int] = {}
+        for g in self.groups:
+            for c in g.consumers:
+                readers[(c.module, c.layer)] = readers.get((c.module, c.layer), 0) + 1
         declared: dict[str, set] = {}
         for g in self.groups:
             prod = get(g.producer, "producer")
@@ -117,10 +151,12 @@ class CouplingGraph:
             for c in g.consumers:
                 cons = get(c.module, f"consumer of '{g.name}'")
                 check_supported(cons, c.module, c.layer)
-                if input_width(cons, c.layer) != n * c.factor:
+                alone = not c.concat and readers[(c.module, c.layer)] == 1  # several readers: a concat
+                if alone and input_width(cons, c.layer) != n * c.factor:
                     raise CouplingError(f"consumer '{c.module}' has {input_width(cons, c.layer)} inputs but producer "
                                         f"'{g.name}' gives {n} units x factor {c.factor} = {n * c.factor}")
             declared.setdefault(g.producer, set()).add(g.layer)
+        self._validate_concats(modules)
         for name in self.boundary:
             get(name, "boundary layer")
         for name, module in modules.items():
@@ -132,6 +168,34 @@ class CouplingGraph:
             if isinstance(module, RNN_TYPES) and declared[name] != set(range(module.num_layers)):
                 raise CouplingError(f"recurrent layer '{name}' has {module.num_layers} stacked layers; declare a group "
                                     f"for each (layer=0..{module.num_layers - 1}) or put it on the boundary")
+
+    def _validate_concats(self, modules: dict) -> None:
+        """A consumer read by several groups must name one concat that holds each of them once and
+        covers its inputs exactly."""
+        feeds: dict[tuple, list] = {}
+        for g in self.groups:
+            for c in g.consumers:
+                feeds.setdefault((c.module, c.layer), []).append((g, c))
+        for (module, layer), entries in feeds.items():
+            orders = {c.concat for _, c in entries}
+            readers = [g.name for g, _ in entries]
+            if len(entries) > 1 and (len(orders) > 1 or () in orders):
+                raise CouplingError(f"consumer '{module}' reads groups {readers}: name the same "
+                                    f"concat=(...) order in each of their Consumer entries")
+            order = orders.pop()
+            if not order:
+                continue
+            names = [x for x in order if isinstance(x, str)]
+            if sorted(names) != sorted(readers) or len(set(names)) != len(names):
+                raise CouplingError(f"consumer '{module}': concat {list(order)} must name each group that reads "
+                                    f"into it exactly once (declared readers: {readers})")
+            factor = {g.name: c.factor for g, c in entries}
+            groups = {g.name: g for g, _ in entries}
+            total = sum(x if isinstance(x, int) else
+                        unit_count(modules[groups[x].producer], groups[x].layer) * factor[x] for x in order)
+            if input_width(modules[module], layer) != total:
+                raise CouplingError(f"consumer '{module}' has {input_width(modules[module], layer)} inputs but its "
+                                    f"concat {list(order)} gives {total}")
 
     def _validate_shared(self, modules: dict) -> None:
         groups, seen = {g.name: g for g in self.groups}, set()

@@ -6,8 +6,8 @@ import torch
 from torch import nn
 
 from mirtrim.prune.graph import CouplingGraph
-from mirtrim.prune.layers import (CONV_TRANSPOSE_TYPES, GATES, RNN_TYPES, CouplingError, finish_recurrent, slice_in,
-                                  slice_norm, slice_out, unit_count)
+from mirtrim.prune.layers import (CONV_TRANSPOSE_TYPES, GATES, RNN_TYPES, CouplingError, finish_recurrent, input_width,
+                                  slice_in, slice_norm, slice_out, unit_count)
 
 
 def apply_kept(model: nn.Module, graph: CouplingGraph, kept: dict[str, list[int]]) -> nn.Module:
@@ -37,20 +37,41 @@ def apply_kept(model: nn.Module, graph: CouplingGraph, kept: dict[str, list[int]
             raise CouplingError(f"plan keeps different units of the shared set {list(names)}; producers added "
                                 "into one stream must keep the same indices")
     device = next(model.parameters()).device
+    inputs = _kept_inputs(model, graph, {g.name: (n, idx) for g, n, idx in jobs})  # before any slicing
     recurrent = set()
     for g, n, idx in jobs:
         slice_out(modules[g.producer], idx.to(device), g.layer)
         for norm in g.norms:
             slice_norm(modules[norm], idx.to(device))
-        for c in g.consumers:
-            slice_in(modules[c.module], c.input_indices(idx, n).to(device), c.layer)
-            if isinstance(modules[c.module], RNN_TYPES):
-                recurrent.add(c.module)
         if isinstance(modules[g.producer], RNN_TYPES):
             recurrent.add(g.producer)
+    for (module, layer), positions in inputs.items():
+        slice_in(modules[module], positions.to(device), layer)
+        if isinstance(modules[module], RNN_TYPES):
+            recurrent.add(module)
     for name in sorted(recurrent):
         finish_recurrent(modules[name], name)
     return model
+
+
+def _kept_inputs(model: nn.Module, graph: CouplingGraph, trimmed: dict) -> dict:
+    """Per consumer input (module, layer) that reads a trimmed group: the input positions it keeps,
+    every segment of a concatenation mapped at its current offset, untouched segments kept whole."""
+    modules = dict(model.named_modules())
+    out = {}
+    for (module, layer), placed in graph.segments(model).items():
+        if not any(g.name in trimmed for _, g, _ in placed):
+            continue
+        keep = torch.ones(input_width(modules[module], layer), dtype=torch.bool)
+        for offset, g, c in placed:
+            if g.name not in trimmed:
+                continue
+            n, idx = trimmed[g.name]
+            segment = torch.zeros(n * c.factor, dtype=torch.bool)
+            segment[c.input_indices(idx, n)] = True
+            keep[offset:offset + n * c.factor] = segment
+        out[(module, layer)] = torch.nonzero(keep).flatten()
+    return out
 
 
 def zero_removed(model: nn.Module, graph: CouplingGraph, kept: dict[str, list[int]]) -> nn.Module:
