@@ -10,10 +10,10 @@ from mirtrim.prune import CouplingError, CouplingGraph, apply_kept, kept_from_pl
 from mirtrim.prune.selection import normalise
 from mirtrim.prune.trim import zero_removed
 
-from zoo import ResidualCNN, SqueezeExcitation, randomise_norms
+from zoo import InvertedResidual, ResidualCNN, SqueezeExcitation, randomise_norms
 
 
-@pytest.mark.parametrize("cls", [ResidualCNN, SqueezeExcitation], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", [ResidualCNN, SqueezeExcitation, InvertedResidual], ids=lambda c: c.__name__)
 @pytest.mark.parametrize("criterion", ["magnitude", "batchnorm", "activation", "random"])
 def test_a_planned_round_keeps_one_index_set_per_stream_and_is_exact(cls, criterion):
     torch.manual_seed(0)

@@ -51,9 +51,11 @@ def masked_copy(model, graph, kept):
                 prod.weight[removed] = 0
             if prod.bias is not None:
                 prod.bias[removed] = 0
-            for norm in g.norms:
-                modules[norm].weight[removed] = 0
-                modules[norm].bias[removed] = 0
+            for norm in g.norms:  # a PReLU maps 0 to 0; a depthwise conv's filter and bias go like gamma, beta
+                if not isinstance(modules[norm], nn.PReLU):
+                    for p in (modules[norm].weight, modules[norm].bias):
+                        if p is not None:
+                            p[removed] = 0
     return masked
 
 

@@ -271,3 +271,37 @@ class MultiBranchFrontEnd(nn.Module):
 
 
 ZOO += [FireConcat, UNetSkip, MultiBranchFrontEnd]
+
+
+class InvertedResidual(nn.Module):
+    """MobileNetV2's inverted residual (Sandler et al. 2018, re-implemented small): a 1x1 expansion,
+    a depthwise 3x3 (its channels are the expansion's units), a 1x1 projection added to the block's
+    input stream; PReLU and InstanceNorm stand in for other per-channel layers."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem, self.stem_bn = nn.Conv2d(1, 6, 3, padding=1), nn.BatchNorm2d(6)
+        self.expand, self.expand_bn = nn.Conv2d(6, 12, 1, bias=False), nn.BatchNorm2d(12)
+        self.act = nn.PReLU(12)
+        self.dw, self.dw_bn = nn.Conv2d(12, 12, 3, padding=1, groups=12), nn.BatchNorm2d(12)
+        self.project, self.project_bn = nn.Conv2d(12, 6, 1, bias=False), nn.BatchNorm2d(6)
+        self.head_conv, self.head_norm = nn.Conv2d(6, 5, 1), nn.InstanceNorm2d(5, affine=True)
+        self.fc = nn.Linear(5, 4)
+        self.input_shape = (1, 6, 6)
+
+    def forward(self, x):
+        x = torch.relu(self.stem_bn(self.stem(x)))
+        h = self.act(self.expand_bn(self.expand(x)))
+        h = torch.relu(self.dw_bn(self.dw(h)))
+        x = x + self.project_bn(self.project(h))
+        return self.fc(torch.relu(self.head_norm(self.head_conv(x))).mean(dim=(2, 3)))
+
+    def coupling_graph(self):
+        groups = (Group("stem", ("stem_bn",), (Consumer("expand"), Consumer("head_conv"))),
+                  Group("expand", ("expand_bn", "act", "dw", "dw_bn"), (Consumer("project"),)),
+                  Group("project", ("project_bn",), ()),
+                  Group("head_conv", ("head_norm",), (Consumer("fc"),)))
+        return CouplingGraph(groups, ("fc",), shared=(("stem", "project"),))
+
+
+ZOO += [InvertedResidual]

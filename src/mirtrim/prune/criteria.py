@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from mirtrim.prune.graph import CouplingGraph
-from mirtrim.prune.layers import RNN_TYPES, incoming_l1, unit_count
+from mirtrim.prune.layers import NORM_TYPES, RNN_TYPES, incoming_l1, unit_count
 
 CRITERIA = ("magnitude", "activation", "batchnorm", "random")
 
@@ -25,9 +25,12 @@ def batchnorm_scores(model: nn.Module, graph: CouplingGraph) -> dict[str, np.nda
     modules = dict(model.named_modules())
     out = {}
     for g in graph.groups:
-        if not g.norms or getattr(modules[g.norms[0]], "weight", None) is None:
+        # the first affine norm after the producer (a depthwise conv in between is not one)
+        norm = next((modules[n] for n in g.norms if isinstance(modules[n], NORM_TYPES)
+                     and getattr(modules[n], "weight", None) is not None), None)
+        if norm is None:
             raise ValueError(f"criterion 'batchnorm' needs an affine norm after '{g.producer}', and it has none")
-        out[g.name] = modules[g.norms[0]].weight.detach().abs().double().cpu().numpy()
+        out[g.name] = norm.weight.detach().abs().double().cpu().numpy()
     return out
 
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from mirtrim.prune.layers import (NORM_TYPES, RNN_TYPES, WEIGHTED_TYPES, CouplingError, check_supported,
-                                  input_width, norm_width, unit_count)
+from mirtrim.prune.layers import (RNN_TYPES, WEIGHTED_TYPES, CouplingError, channelwise_width, check_supported,
+                                  input_width, is_channelwise, unit_count)
 
 LAYOUTS = ("block", "strided")
 
@@ -133,6 +133,7 @@ class CouplingGraph:
             for c in g.consumers:
                 readers[(c.module, c.layer)] = readers.get((c.module, c.layer), 0) + 1
         declared: dict[str, set] = {}
+        members: set[str] = set()  # per-channel layers (a depthwise conv among them) sliced with a group
         for g in self.groups:
             prod = get(g.producer, "producer")
             check_supported(prod, g.producer, g.layer)
@@ -142,12 +143,14 @@ class CouplingGraph:
             n = unit_count(prod, g.layer)
             for norm_name in g.norms:
                 norm = get(norm_name, f"norm of '{g.name}'")
-                if not isinstance(norm, NORM_TYPES):
-                    raise CouplingError(f"norm '{norm_name}' of '{g.name}' is a {type(norm).__name__}; "
-                                        f"supported: {', '.join(t.__name__ for t in NORM_TYPES)}")
-                if norm_width(norm) != n:
-                    raise CouplingError(f"norm '{norm_name}' has {norm_width(norm)} features but its producer "
+                if not is_channelwise(norm):
+                    raise CouplingError(f"norm '{norm_name}' of '{g.name}' is a {type(norm).__name__}; per-channel "
+                                        f"layers supported: BatchNorm, InstanceNorm, LayerNorm, PReLU, depthwise conv")
+                width = channelwise_width(norm)
+                if width != n and not (isinstance(norm, nn.PReLU) and width == 1):
+                    raise CouplingError(f"norm '{norm_name}' has {width} features but its producer "
                                         f"'{g.name}' has {n} units")
+                members.add(norm_name)
             for c in g.consumers:
                 cons = get(c.module, f"consumer of '{g.name}'")
                 check_supported(cons, c.module, c.layer)
@@ -160,7 +163,7 @@ class CouplingGraph:
         for name in self.boundary:
             get(name, "boundary layer")
         for name, module in modules.items():
-            if not isinstance(module, WEIGHTED_TYPES) or name in self.boundary:
+            if not isinstance(module, WEIGHTED_TYPES) or name in self.boundary or name in members:
                 continue
             if name not in declared:
                 raise CouplingError(f"layer '{name}' ({type(module).__name__}) is neither a producer in the coupling "

@@ -16,7 +16,9 @@ CONV_TRANSPOSE_TYPES = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose
 RNN_TYPES = (nn.RNN, nn.GRU, nn.LSTM)
 FEEDFORWARD_TYPES = CONV_TYPES + CONV_TRANSPOSE_TYPES + (nn.Linear,)
 PRODUCER_TYPES = FEEDFORWARD_TYPES + RNN_TYPES
-NORM_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm)
+# per-unit statistics; GroupNorm is absent on purpose: it normalises several channels together
+NORM_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm,
+              nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d)
 WEIGHTED_TYPES = FEEDFORWARD_TYPES + (nn.RNNBase,)
 GATES = {nn.LSTM: 4, nn.GRU: 3, nn.RNN: 1}
 
@@ -29,8 +31,12 @@ def check_supported(module: nn.Module, name: str, layer: int | None) -> None:
     if not isinstance(module, PRODUCER_TYPES):
         raise CouplingError(f"layer '{name}' is a {type(module).__name__}; trimming supports "
                             f"{', '.join(t.__name__ for t in PRODUCER_TYPES)}")
+    if is_depthwise(module):
+        raise CouplingError(f"layer '{name}' is a depthwise convolution: its channels are its input's units, so "
+                            f"list it among the norms (per-channel layers) of the group that feeds it")
     if getattr(module, "groups", 1) != 1:
-        raise CouplingError(f"layer '{name}' is a grouped convolution, which trimming does not support")
+        raise CouplingError(f"layer '{name}' is a grouped convolution ({module.groups} groups), which trimming "
+                            f"does not support; put it on the boundary")
     if isinstance(module, RNN_TYPES):
         if getattr(module, "proj_size", 0):
             raise CouplingError(f"layer '{name}' is an LSTM with proj_size, which trimming does not support")
@@ -150,3 +156,46 @@ def norm_width(module: nn.Module) -> int:
     if isinstance(module, nn.LayerNorm):
         return module.normalized_shape[-1]
     return module.num_features
+
+
+def is_depthwise(module: nn.Module) -> bool:
+    """A depthwise convolution: one filter per input channel, so channel i out reads channel i in."""
+    return (isinstance(module, CONV_TYPES) and module.groups > 1 and module.groups == module.in_channels
+            == module.out_channels)
+
+
+def is_channelwise(module: nn.Module) -> bool:
+    """Layers that act on each unit separately and are sliced with their group's producer."""
+    return isinstance(module, NORM_TYPES + (nn.PReLU,)) or is_depthwise(module)
+
+
+def channelwise_width(module: nn.Module) -> int:
+    if is_depthwise(module):
+        return module.groups
+    if isinstance(module, nn.PReLU):
+        return module.num_parameters
+    return norm_width(module)
+
+
+def slice_channelwise(module: nn.Module, kept: torch.Tensor) -> None:
+    if is_depthwise(module):
+        _replace(module, "weight", module.weight.detach().index_select(0, kept))
+        if module.bias is not None:
+            _replace(module, "bias", module.bias.detach().index_select(0, kept))
+        module.in_channels = module.out_channels = module.groups = len(kept)
+    elif isinstance(module, nn.PReLU):
+        if module.num_parameters > 1:  # a single shared slope stays as it is
+            _replace(module, "weight", module.weight.detach().index_select(0, kept))
+            module.num_parameters = len(kept)
+    else:
+        slice_norm(module, kept)
+
+
+def zero_channelwise(module: nn.Module, removed: torch.Tensor) -> None:
+    """Make removed units output exactly 0 (their input is already 0): a norm's gamma and beta, a
+    depthwise filter's bias (and filter). PReLU maps 0 to 0 by itself."""
+    if isinstance(module, nn.PReLU):
+        return
+    for p in (module.weight, module.bias):
+        if p is not None:
+            p[removed.to(p.device)] = 0

@@ -7,7 +7,7 @@ from torch import nn
 
 from mirtrim.prune.graph import CouplingGraph
 from mirtrim.prune.layers import (CONV_TRANSPOSE_TYPES, GATES, RNN_TYPES, CouplingError, finish_recurrent, input_width,
-                                  slice_in, slice_norm, slice_out, unit_count)
+                                  slice_channelwise, slice_in, slice_out, unit_count, zero_channelwise)
 
 
 def apply_kept(model: nn.Module, graph: CouplingGraph, kept: dict[str, list[int]]) -> nn.Module:
@@ -42,7 +42,7 @@ def apply_kept(model: nn.Module, graph: CouplingGraph, kept: dict[str, list[int]
     for g, n, idx in jobs:
         slice_out(modules[g.producer], idx.to(device), g.layer)
         for norm in g.norms:
-            slice_norm(modules[norm], idx.to(device))
+            slice_channelwise(modules[norm], idx.to(device))
         if isinstance(modules[g.producer], RNN_TYPES):
             recurrent.add(g.producer)
     for (module, layer), positions in inputs.items():
@@ -105,7 +105,5 @@ def zero_removed(model: nn.Module, graph: CouplingGraph, kept: dict[str, list[in
             if prod.bias is not None:
                 prod.bias[removed.to(prod.bias.device)] = 0
             for norm in g.norms:
-                for p in (modules[norm].weight, modules[norm].bias):
-                    if p is not None:
-                        p[removed.to(p.device)] = 0
+                zero_channelwise(modules[norm], removed)
     return model
