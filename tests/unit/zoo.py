@@ -305,3 +305,23 @@ class InvertedResidual(nn.Module):
 
 
 ZOO += [InvertedResidual]
+
+
+class TwoInputFusion(nn.Module):
+    """Audio features and a side input (a tag or conditioning vector, as in conditioned taggers),
+    embedded separately and concatenated: ``forward(spec, side)``; not in ZOO (two inputs)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.conv_bn = nn.Conv1d(3, 8, 3, padding=1), nn.BatchNorm1d(8)
+        self.embed = nn.Linear(4, 6)
+        self.fc = nn.Linear(8 + 6, 2)
+
+    def forward(self, spec, side):
+        a = torch.relu(self.conv_bn(self.conv(spec))).mean(dim=2)
+        return self.fc(torch.cat([a, torch.relu(self.embed(side))], dim=1))
+
+    def coupling_graph(self):
+        order = ("conv", "embed")
+        return CouplingGraph((Group("conv", ("conv_bn",), (Consumer("fc", concat=order),)),
+                              Group("embed", (), (Consumer("fc", concat=order),))), ("fc",))

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from mirtrim.prune.graph import CouplingGraph
-from mirtrim.prune.layers import NORM_TYPES, RNN_TYPES, incoming_l1, unit_count
+from mirtrim.prune.layers import NORM_TYPES, RNN_TYPES, batch_size, call_with, first_n, incoming_l1, unit_count
 
 CRITERIA = ("magnitude", "activation", "batchnorm", "random")
 
@@ -80,9 +80,9 @@ def activation_scores(
             for x in batches:
                 if seen >= max_examples:
                     break
-                x = x[: max_examples - seen]
-                model(x)
-                seen += len(x)
+                x = first_n(x, max_examples - seen)  # a tensor, or a tuple/dict of model inputs
+                call_with(model, x)
+                seen += batch_size(x)
     finally:
         for h in hooks:
             h.remove()

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from mirtrim.prune.layers import (RNN_TYPES, WEIGHTED_TYPES, CouplingError, channelwise_width, check_supported,
-                                  input_width, is_channelwise, unit_count)
+from mirtrim.prune.layers import (RNN_TYPES, WEIGHTED_TYPES, CouplingError, call_with, channelwise_width,
+                                  check_supported, input_width, is_channelwise, unit_count)
 
 LAYOUTS = ("block", "strided")
 
@@ -219,7 +219,7 @@ class CouplingGraph:
                 raise CouplingError(f"shared set {list(names)} has different unit counts {counts}: producers "
                                     "whose outputs are added must have the same width")
 
-    def verify(self, model: nn.Module, example: torch.Tensor, rel_tol: float = 1e-4) -> None:
+    def verify(self, model: nn.Module, example, rel_tol: float = 1e-4) -> None:
         """Dynamic check that trimming removes exactly what zeroing removes.
 
         For each group (the layers of one recurrent module together), and then for all groups at
@@ -260,11 +260,11 @@ class CouplingGraph:
 
         try:
             with torch.no_grad():
-                trimmed = _outputs(apply_kept(copy.deepcopy(dense), self, kept).eval()(example))
+                trimmed = _outputs(call_with(apply_kept(copy.deepcopy(dense), self, kept).eval(), example))
         except Exception as err:  # any failure means the declaration is wrong
             raise fail(f"breaks the forward pass: {err}") from err
         with torch.no_grad():
-            reference = _outputs((zero_removed(copy.deepcopy(dense), self, kept) if exact else dense)(example))
+            reference = _outputs(call_with(zero_removed(copy.deepcopy(dense), self, kept) if exact else dense, example))
         shapes = [tuple(t.shape) for t in trimmed], [tuple(t.shape) for t in reference]
         if shapes[0] != shapes[1]:
             raise fail(f"changes the output shapes from {shapes[1]} to {shapes[0]}")
