@@ -38,3 +38,24 @@ def test_an_undeclared_depthwise_conv_and_a_grouped_conv_are_named():
     graph = CouplingGraph((Group("0", (), (Consumer("1"),)), Group("1", (), (Consumer("2"),))), ("2",))
     with pytest.raises(CouplingError, match="grouped convolution \\(4 groups\\)"):
         graph.validate(grouped)
+
+
+def test_weight_norm_slices_g_and_v_keeping_every_kept_weight():
+    from zoo import TCNWeightNorm
+
+    torch.manual_seed(0)
+    model = TCNWeightNorm()
+    w1, w2 = model.c1.weight.detach().clone(), model.c2.weight.detach().clone()
+    apply_kept(model, model.coupling_graph(), {"c1": [1, 2, 6], "c2": [0, 5], "down": [0, 5]})
+    # rows of the producer and columns of the consumer are exactly the dense weights' (g rescaled)
+    assert torch.allclose(model.c1.weight, w1[[1, 2, 6]], atol=1e-6)
+    assert torch.allclose(model.c2.weight, w2[[0, 5]][:, [1, 2, 6]], atol=1e-6)
+    assert model.c2.parametrizations.weight.original1.shape == (2, 3, 3)
+
+
+def test_the_deprecated_weight_norm_is_refused_with_the_fix():
+    from zoo import TCNWeightNorm
+
+    model = TCNWeightNorm(parametrized=False)
+    with pytest.raises(CouplingError, match="layer 'c1'.*parametrizations.weight_norm"):
+        model.coupling_graph().validate(model)

@@ -47,6 +47,8 @@ def masked_copy(model, graph, kept):
                 continue
             if isinstance(prod, nn.modules.conv._ConvTransposeNd):  # (in, out, ...): outputs on dim 1
                 prod.weight[:, removed] = 0
+            elif hasattr(prod, "parametrizations"):  # weight norm: w = g v / |v|, so g = 0 zeroes the row
+                prod.parametrizations.weight.original0[removed] = 0
             else:
                 prod.weight[removed] = 0
             if prod.bias is not None:

@@ -325,3 +325,37 @@ class TwoInputFusion(nn.Module):
         order = ("conv", "embed")
         return CouplingGraph((Group("conv", ("conv_bn",), (Consumer("fc", concat=order),)),
                               Group("embed", (), (Consumer("fc", concat=order),))), ("fc",))
+
+
+class TCNWeightNorm(nn.Module):
+    """A temporal convolutional network block (Bai et al. 2018, as in TCN beat trackers; re-implemented
+    small): two weight-normed dilated causal convs, a weight-normed 1x1 downsample on the residual,
+    their sum, and a Linear head on the last frame. ``parametrized=False`` uses the deprecated
+    ``torch.nn.utils.weight_norm``, which trimming refuses."""
+
+    def __init__(self, parametrized=True):
+        super().__init__()
+        import warnings
+
+        from torch.nn.utils import parametrizations, weight_norm
+        wn = parametrizations.weight_norm if parametrized else weight_norm
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            self.c1 = wn(nn.Conv1d(2, 8, 3, padding=2, dilation=1))
+            self.c2 = wn(nn.Conv1d(8, 6, 3, padding=4, dilation=2))
+            self.down = wn(nn.Conv1d(2, 6, 1))
+            self.fc = nn.Linear(6, 3)
+        self.input_shape = (2, 12)
+
+    def forward(self, x):
+        t = x.shape[-1]
+        h = torch.relu(self.c1(x)[..., :t])  # chomp: causal
+        h = torch.relu(self.c2(h)[..., :t])
+        return self.fc(torch.relu(h + self.down(x))[..., -1])
+
+    def coupling_graph(self):
+        return CouplingGraph((Group("c1", (), (Consumer("c2"),)), Group("c2", (), (Consumer("fc"),)),
+                              Group("down", (), ())), ("fc",), shared=(("c2", "down"),))
+
+
+ZOO += [TCNWeightNorm]

@@ -37,6 +37,11 @@ def check_supported(module: nn.Module, name: str, layer: int | None) -> None:
     if getattr(module, "groups", 1) != 1:
         raise CouplingError(f"layer '{name}' is a grouped convolution ({module.groups} groups), which trimming "
                             f"does not support; put it on the boundary")
+    if isinstance(module, FEEDFORWARD_TYPES):
+        try:
+            weight_norm_of(module)
+        except CouplingError as err:
+            raise CouplingError(f"layer '{name}': {err}") from None
     if isinstance(module, RNN_TYPES):
         if getattr(module, "proj_size", 0):
             raise CouplingError(f"layer '{name}' is an LSTM with proj_size, which trimming does not support")
@@ -104,8 +109,10 @@ def slice_out(module: nn.Module, kept: torch.Tensor, layer: int | None = None) -
             hh = f"weight_hh_l{layer}{d}"
             _replace(module, hh, getattr(module, hh).detach().index_select(0, rows).index_select(1, kept))
         return  # hidden_size is set once every layer is sliced (see finish_recurrent)
-    dim = 1 if isinstance(module, CONV_TRANSPOSE_TYPES) else 0
-    _replace(module, "weight", module.weight.detach().index_select(dim, kept))
+    if isinstance(module, CONV_TRANSPOSE_TYPES):
+        _replace(module, "weight", module.weight.detach().index_select(1, kept))
+    else:
+        slice_weight_rows(module, kept)
     if module.bias is not None:
         _replace(module, "bias", module.bias.detach().index_select(0, kept))
     if isinstance(module, nn.Linear):
@@ -123,8 +130,10 @@ def slice_in(module: nn.Module, kept_inputs: torch.Tensor, layer: int | None = N
         if layer == 0:
             module.input_size = len(kept_inputs)
         return
-    dim = 0 if isinstance(module, CONV_TRANSPOSE_TYPES) else 1
-    _replace(module, "weight", module.weight.detach().index_select(dim, kept_inputs))
+    if isinstance(module, CONV_TRANSPOSE_TYPES):
+        _replace(module, "weight", module.weight.detach().index_select(0, kept_inputs))
+    else:
+        slice_weight_columns(module, kept_inputs)
     if isinstance(module, nn.Linear):
         module.in_features = len(kept_inputs)
     else:
@@ -179,7 +188,7 @@ def channelwise_width(module: nn.Module) -> int:
 
 def slice_channelwise(module: nn.Module, kept: torch.Tensor) -> None:
     if is_depthwise(module):
-        _replace(module, "weight", module.weight.detach().index_select(0, kept))
+        slice_weight_rows(module, kept)
         if module.bias is not None:
             _replace(module, "bias", module.bias.detach().index_select(0, kept))
         module.in_channels = module.out_channels = module.groups = len(kept)
@@ -196,9 +205,12 @@ def zero_channelwise(module: nn.Module, removed: torch.Tensor) -> None:
     depthwise filter's bias (and filter). PReLU maps 0 to 0 by itself."""
     if isinstance(module, nn.PReLU):
         return
-    for p in (module.weight, module.bias):
-        if p is not None:
-            p[removed.to(p.device)] = 0
+    if is_depthwise(module):
+        zero_weight_rows(module, removed)
+    elif module.weight is not None:
+        module.weight[removed.to(module.weight.device)] = 0
+    if module.bias is not None:
+        module.bias[removed.to(module.bias.device)] = 0
 
 
 def call_with(model: nn.Module, example):
@@ -226,3 +238,62 @@ def batch_size(example) -> int:
         return len(example)
     values = example.values() if isinstance(example, dict) else example
     return next(batch_size(v) for v in values if isinstance(v, (torch.Tensor, tuple, list, dict)))
+
+
+def weight_norm_of(module: nn.Module):
+    """(holder, g name, v name) of a ``parametrizations.weight_norm``-ed ``weight``, None for a plain
+    weight. Only dim=0 (per output) is handled; the deprecated ``nn.utils.weight_norm`` is refused."""
+    from torch.nn.utils import parametrize
+
+    if parametrize.is_parametrized(module, "weight"):
+        plist = module.parametrizations.weight
+        dims = [getattr(p, "dim", None) for p in plist]
+        if len(plist) != 1 or type(plist[0]).__name__ != "_WeightNorm":
+            raise CouplingError(f"{type(module).__name__}: its weight has a parametrization other than weight_norm "
+                                f"({[type(p).__name__ for p in plist]}), which trimming does not support")
+        holder, g, v, dim = plist, "original0", "original1", dims[0]
+    else:
+        if any(type(h).__name__ == "WeightNorm" for h in module._forward_pre_hooks.values()):
+            raise CouplingError(f"{type(module).__name__} uses the deprecated torch.nn.utils.weight_norm, whose "
+                                "computed weight cannot be copied; apply torch.nn.utils.parametrizations.weight_norm "
+                                "instead (or torch.nn.utils.remove_weight_norm before trimming)")
+        return None
+    if dim != 0 or isinstance(module, CONV_TRANSPOSE_TYPES):
+        raise CouplingError(f"{type(module).__name__}: weight_norm over dim {dim}"
+                            f"{' of a transposed conv' if isinstance(module, CONV_TRANSPOSE_TYPES) else ''} is not "
+                            "supported (only per-output dim=0 of Conv and Linear)")
+    return holder, g, v
+
+
+def slice_weight_rows(module: nn.Module, kept: torch.Tensor) -> None:
+    """Keep output rows ``kept`` of ``weight`` (dim 0), through weight norm's g and v if present."""
+    wn = weight_norm_of(module)
+    if wn is None:
+        _replace(module, "weight", module.weight.detach().index_select(0, kept))
+        return
+    holder, g, v = wn
+    for name in (g, v):
+        _replace(holder, name, getattr(holder, name).detach().index_select(0, kept))
+
+
+def slice_weight_columns(module: nn.Module, kept: torch.Tensor) -> None:
+    """Keep input columns ``kept`` (dim 1). Under weight norm, g is rescaled by |v kept| / |v| so that
+    every kept weight keeps its value: w = g v / |v| before and after."""
+    wn = weight_norm_of(module)
+    if wn is None:
+        _replace(module, "weight", module.weight.detach().index_select(1, kept))
+        return
+    holder, g, v = wn
+    old_v = getattr(holder, v).detach()
+    new_v = old_v.index_select(1, kept)
+    norm = lambda t: t.flatten(1).norm(dim=1).reshape(-1, *([1] * (t.dim() - 1)))  # noqa: E731
+    scale = norm(new_v) / norm(old_v).clamp_min(1e-30)
+    _replace(holder, g, getattr(holder, g).detach() * scale.reshape(getattr(holder, g).shape))
+    _replace(holder, v, new_v)
+
+
+def zero_weight_rows(module: nn.Module, removed: torch.Tensor) -> None:
+    """Zero output rows of ``weight``: through g under weight norm (w = g v / |v|)."""
+    wn = weight_norm_of(module)
+    target = module.weight if wn is None else getattr(wn[0], wn[1])
+    target.index_fill_(0, removed.to(target.device), 0)

@@ -7,7 +7,8 @@ from torch import nn
 
 from mirtrim.prune.graph import CouplingGraph
 from mirtrim.prune.layers import (CONV_TRANSPOSE_TYPES, GATES, RNN_TYPES, CouplingError, finish_recurrent, input_width,
-                                  slice_channelwise, slice_in, slice_out, unit_count, zero_channelwise)
+                                  slice_channelwise, slice_in, slice_out, unit_count, zero_channelwise,
+                                  zero_weight_rows)
 
 
 def apply_kept(model: nn.Module, graph: CouplingGraph, kept: dict[str, list[int]]) -> nn.Module:
@@ -100,8 +101,10 @@ def zero_removed(model: nn.Module, graph: CouplingGraph, kept: dict[str, list[in
                     if name.endswith((f"_l{g.layer}", f"_l{g.layer}_reverse")):
                         p[rows.to(p.device)] = 0
                 continue
-            dim = 1 if isinstance(prod, CONV_TRANSPOSE_TYPES) else 0
-            prod.weight.index_fill_(dim, removed.to(prod.weight.device), 0)
+            if isinstance(prod, CONV_TRANSPOSE_TYPES):
+                prod.weight.index_fill_(1, removed.to(prod.weight.device), 0)
+            else:
+                zero_weight_rows(prod, removed)
             if prod.bias is not None:
                 prod.bias[removed.to(prod.bias.device)] = 0
             for norm in g.norms:
