@@ -2,6 +2,7 @@
 
 Typical use on any ``nn.Module`` (see the README, "Trim your own model")::
 
+    graph = trace_coupling(model, example_input).graph  # or declared by hand:
     graph = CouplingGraph(groups=(Group("conv1", norms=("bn1",), consumers=(Consumer("conv2"),)),),
                           boundary=("conv2",))
     plan = make_plan(model, graph, criterion="magnitude", scope="local", percent=25, round_index=1)
@@ -13,10 +14,11 @@ from mirtrim.prune.graph import Consumer, CouplingError, CouplingGraph, Group, u
 from mirtrim.prune.plan import compose, kept_from_plan, make_plan
 from mirtrim.prune.rewind import RESETS, reinitialised, rewound
 from mirtrim.prune.selection import SCOPES, select_units
+from mirtrim.prune.trace import TraceReport, trace_coupling
 from mirtrim.prune.trim import apply_kept
 
 __all__ = [
     "CRITERIA", "RESETS", "SCOPES", "Consumer", "CouplingError", "CouplingGraph", "Group", "apply_kept",
-    "compose", "kept_from_plan", "make_plan", "reinitialised", "rewound", "score_units", "select_units",
-    "unit_counts",
+    "TraceReport", "compose", "kept_from_plan", "make_plan", "reinitialised", "rewound", "score_units",
+    "select_units", "trace_coupling", "unit_counts",
 ]
