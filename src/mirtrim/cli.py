@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 
 def _spec(text: str) -> dict:
@@ -213,6 +214,20 @@ def cmd_manifest(a):
     write_manifest(a.out, a.files)
 
 
+def cmd_trim(a):
+    from mirtrim.profile.own_model import trim_own_model
+
+    r = trim_own_model(a.model, a.example_shape, a.out, weights=a.weights, criterion=a.criterion, scope=a.scope,
+                       percent=a.percent, rounds=a.rounds, keep=tuple(a.keep), min_units=a.min_units, onnx=a.onnx)
+    b, f = r["before"], r["after"]
+    print(f"parameters {b['parameters']:,} -> {f['parameters']:,} ({b['parameters'] / f['parameters']:.2f}x), "
+          f"MACs {b['macs']:,} -> {f['macs']:,} ({b['macs'] / max(f['macs'], 1):.2f}x)")
+    for name, why in r["boundary"].items():
+        print(f"  kept whole: {name}" + (f" ({why})" if why else ""))
+    print(f"wrote {a.out} (torch.save of the module) and {Path(a.out).with_suffix('.plan.json')}"
+          + (f" and {a.onnx}" if a.onnx else ""))
+
+
 def cmd_model_info(a):
     from mirtrim.models import arch_for, build_model, input_shape
     from mirtrim.profile.counts import forward_costs
@@ -229,6 +244,22 @@ def build_parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
         sp.set_defaults(func=func)
         return sp
+
+    sp = add("trim", cmd_trim, "trim your own model: trace its coupling graph, verify it is exact, remove units "
+             "(example: mirtrim trim --model mypkg.nets:make_resnet --example-shape 1,3,64,64 --percent 30 "
+             "--out small.pt)")
+    sp.add_argument("--model", required=True, help="package.module:factory or path/to/file.py:factory (no arguments)")
+    sp.add_argument("--weights", help="a state_dict (.pt) to load into the factory's model")
+    sp.add_argument("--example-shape", required=True, help="input shape with the batch, e.g. 1,1,16000")
+    sp.add_argument("--criterion", default="magnitude", choices=["magnitude", "activation", "batchnorm", "random"],
+                    help="how units are scored (default: magnitude)")
+    sp.add_argument("--scope", default="local", choices=["local", "global"], help="per layer or one cut (default: local)")
+    sp.add_argument("--percent", type=float, default=30.0, help="share of the current units removed per round")
+    sp.add_argument("--rounds", type=int, default=1, help="trimming rounds, no training in between (default: 1)")
+    sp.add_argument("--keep", nargs="*", default=[], help="layers never trimmed (and the streams they feed)")
+    sp.add_argument("--min-units", type=int, default=3, help="a layer keeps all its units below this (default: 3)")
+    sp.add_argument("--onnx", help="also export the trimmed model as ONNX to this path")
+    sp.add_argument("--out", required=True, help="the trimmed module (torch.save); its plans go beside as .plan.json")
 
     sp = add("generate-data", cmd_generate_data, "render a seeded synthetic dataset into the shared on-disk layout")
     sp.add_argument("--dataset", required=True, help="synthetic dataset name (drumloops)")
