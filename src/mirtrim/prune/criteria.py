@@ -9,7 +9,8 @@ import torch
 from torch import nn
 
 from mirtrim.prune.graph import CouplingGraph
-from mirtrim.prune.layers import NORM_TYPES, RNN_TYPES, batch_size, call_with, first_n, incoming_l1, unit_count
+from mirtrim.prune.inputs import batch_size, call_with, first_n
+from mirtrim.prune.layers import NORM_TYPES, RNN_TYPES, incoming_l1, unit_count
 
 CRITERIA = ("magnitude", "activation", "batchnorm", "random")
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from mirtrim.prune.layers import (RNN_TYPES, WEIGHTED_TYPES, CouplingError, call_with, channelwise_width,
+from mirtrim.prune.inputs import call_with, output_tensors
+from mirtrim.prune.layers import (RNN_TYPES, WEIGHTED_TYPES, CouplingError, channelwise_width,
                                   check_supported, input_width, is_channelwise, unit_count)
 
 LAYOUTS = ("block", "strided")
@@ -260,11 +261,12 @@ class CouplingGraph:
 
         try:
             with torch.no_grad():
-                trimmed = _outputs(call_with(apply_kept(copy.deepcopy(dense), self, kept).eval(), example))
+                trimmed = output_tensors(call_with(apply_kept(copy.deepcopy(dense), self, kept).eval(), example))
         except Exception as err:  # any failure means the declaration is wrong
             raise fail(f"breaks the forward pass: {err}") from err
         with torch.no_grad():
-            reference = _outputs(call_with(zero_removed(copy.deepcopy(dense), self, kept) if exact else dense, example))
+            zeroed = zero_removed(copy.deepcopy(dense), self, kept) if exact else dense
+            reference = output_tensors(call_with(zeroed, example))
         shapes = [tuple(t.shape) for t in trimmed], [tuple(t.shape) for t in reference]
         if shapes[0] != shapes[1]:
             raise fail(f"changes the output shapes from {shapes[1]} to {shapes[0]}")
@@ -275,17 +277,6 @@ class CouplingGraph:
             gap = float((got.float() - want.float()).abs().max()) if want.numel() else 0.0
             if gap > rel_tol * scale:
                 raise fail(f"differs from zeroing its removed units by {gap:.3g} (tolerance {rel_tol * scale:.3g})")
-
-
-def _outputs(out) -> list[torch.Tensor]:
-    """The tensors of a model output (a tensor, or nested tuples, lists and dicts of them)."""
-    if isinstance(out, torch.Tensor):
-        return [out]
-    if isinstance(out, dict):
-        out = list(out.values())
-    if isinstance(out, (tuple, list)):
-        return [t for item in out for t in _outputs(item)]
-    return []
 
 
 def unit_counts(model: nn.Module, graph: CouplingGraph) -> dict[str, int]:

@@ -213,33 +213,6 @@ def zero_channelwise(module: nn.Module, removed: torch.Tensor) -> None:
         module.bias[removed.to(module.bias.device)] = 0
 
 
-def call_with(model: nn.Module, example):
-    """Run ``model`` on an example given as a tensor, a tuple/list of positional inputs, or a dict
-    of keyword inputs."""
-    if isinstance(example, dict):
-        return model(**example)
-    if isinstance(example, (tuple, list)):
-        return model(*example)
-    return model(example)
-
-
-def first_n(example, n: int):
-    """The first ``n`` examples of every tensor in a (tuple/list/dict) batch."""
-    if isinstance(example, dict):
-        return {k: first_n(v, n) for k, v in example.items()}
-    if isinstance(example, (tuple, list)):
-        return type(example)(first_n(v, n) for v in example)
-    return example[:n] if isinstance(example, torch.Tensor) else example
-
-
-def batch_size(example) -> int:
-    """Examples in a batch: the leading size of its first tensor."""
-    if isinstance(example, torch.Tensor):
-        return len(example)
-    values = example.values() if isinstance(example, dict) else example
-    return next(batch_size(v) for v in values if isinstance(v, (torch.Tensor, tuple, list, dict)))
-
-
 def weight_norm_of(module: nn.Module):
     """(holder, g name, v name) of a ``parametrizations.weight_norm``-ed ``weight``, None for a plain
     weight. Only dim=0 (per output) is handled; the deprecated ``nn.utils.weight_norm`` is refused."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from mirtrim.prune.layers import RNN_TYPES, WEIGHTED_TYPES, call_with, first_n, is_channelwise
+from mirtrim.prune.inputs import call_with, first_n, output_tensors
+from mirtrim.prune.layers import RNN_TYPES, WEIGHTED_TYPES, is_channelwise
 
 def _feature_axis(module: nn.Module) -> int:
     if isinstance(module, (nn.Linear, nn.LayerNorm) + RNN_TYPES):
@@ -138,20 +139,11 @@ def probe(model: nn.Module, example, producer: str, n: int, frozen: dict, chunk:
                 h.remove()
             for name, forward in saved.items():
                 modules[name].forward = forward
-        for t in _tensors(out):
+        for t in output_tensors(out):
             if t.dim() == 0:
                 continue
             flat = t.detach().float().reshape(t.shape[0], -1)
             moved = (flat - flat[:1]).abs() > 1e-4 * (float(flat.abs().max()) + 1.0)
-            to_output.update(us[0] for k, us in enumerate(units) if bool(moved[1 + 2 * k].any() | moved[2 + 2 * k].any()))
+            to_output.update(us[0] for k, us in enumerate(units)
+                             if bool(moved[1 + 2 * k].any() | moved[2 + 2 * k].any()))
     return {name: per_unit for name, per_unit in reached.items() if any(per_unit.values())}, to_output
-
-
-def _tensors(out) -> list[torch.Tensor]:
-    if isinstance(out, torch.Tensor):
-        return [out]
-    if isinstance(out, dict):
-        out = list(out.values())
-    if isinstance(out, (tuple, list)):
-        return [t for item in out for t in _tensors(item)]
-    return []
