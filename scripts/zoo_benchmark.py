@@ -66,7 +66,7 @@ def mirtrim_step(model, x) -> dict:
         diff = float((trimmed(x) - zero_removed(copy.deepcopy(model), graph, kept)(x)).abs().max())
     return {"declaration_lines": lines, "traced": traced, "mirtrim_ratio": parameters(trimmed) / parameters(model),
             "max_abs_diff": diff, "seconds": round(seconds, 4),
-            "unplaced": {k: v for k, v in report.unplaced.items() if k not in graph.boundary or not traced}}
+            "unplaced": report.unplaced}  # the tracer's reason for every layer it left whole
 
 
 def torch_pruning_step(model, x) -> dict:

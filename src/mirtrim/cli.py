@@ -362,8 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("baseline", cmd_baseline, "score a trivial (non-deep) baseline on a dataset's test split")
     sp.add_argument("--data", required=True, help="dataset folder")
     sp.add_argument("--task", required=True)
-    sp.add_argument("--features", help="the task's feature file: onsets, drums and pitch are then scored on the "
-                                       "model's own frames, examples and decoder")
+    sp.add_argument("--features", help="the task's feature file (required for onsets, drums and pitch, which are "
+                                       "scored on the model's own frames, examples and decoder)")
     sp.add_argument("--fidelity", default="{}", help="the run's fidelity switches (JSON): decoder, metric mode")
     sp.add_argument("--out", required=True)
 

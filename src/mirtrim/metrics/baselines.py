@@ -1,8 +1,9 @@
 """Trivial baselines on the test split: evidence that a task is not solved without learning.
 
-Scored with the same metrics as the models: onsets from spectral-flux peak picking, drums from
-band-wise flux, chords from chroma templates, pitch from YIN, and the classification tasks from a
-nearest-centroid classifier on mean MFCCs (the only baseline fitted on the training split).
+Scored with the same metrics as the models: onsets and drums from (band-wise) spectral flux and
+pitch from YIN, both on the model's own frames (metrics/fair_baselines.py); chords from chroma
+templates, and the classification tasks from a nearest-centroid classifier on mean MFCCs (the only
+baseline fitted on the training split).
 """
 
 from __future__ import annotations
@@ -17,41 +18,6 @@ from mirtrim.utils.atomic import read_json
 
 def _split(meta: dict, split: str):
     return meta["splits"][split]
-
-
-def onset_baseline(data_dir: Path, meta: dict, task: str) -> dict:
-    import librosa
-
-    from mirtrim.data.layout import DRUM_CLASSES, read_onsets
-    from mirtrim.features import logmel
-    from mirtrim.metrics.onsets import onset_scores
-
-    horizon = logmel.N_FRAMES * logmel.HOP / logmel.SR
-    bands = {"KD": (20, 150), "SD": (150, 2000), "HH": (5000, 11025)}
-    est_all, ref_all = [], []
-    for e in _split(meta, "test"):
-        y = load_audio(data_dir / "test" / f"{e['id']}.wav", meta["sample_rate"])
-        times, labels = read_onsets(data_dir / "test" / f"{e['id']}.txt")
-        keep = times < horizon
-        if task == "onsets":
-            env = librosa.onset.onset_strength(y=y, sr=logmel.SR, hop_length=512)
-            est = librosa.onset.onset_detect(onset_envelope=env, sr=logmel.SR, hop_length=512, units="time")
-            est_all.append(est[est < horizon])
-            ref_all.append(times[keep])
-        else:
-            spec = np.abs(librosa.stft(y, n_fft=2048, hop_length=512))
-            freqs = librosa.fft_frequencies(sr=logmel.SR, n_fft=2048)
-            for k, name in enumerate(DRUM_CLASSES):
-                lo, hi = bands[name]
-                env = librosa.onset.onset_strength(S=librosa.amplitude_to_db(spec[(freqs >= lo) & (freqs < hi)]),
-                                                   sr=logmel.SR, hop_length=512)
-                est = librosa.onset.onset_detect(onset_envelope=env, sr=logmel.SR, hop_length=512, units="time")
-                est_all.append(est[est < horizon])
-                ref_all.append(times[keep & (np.array(labels) == name)])
-    frame = 1.0  # estimates are already in seconds
-    scores = onset_scores(est_all, ref_all, frame_seconds=frame)
-    return {"baseline": "spectral-flux peaks" if task == "onsets" else "band-wise spectral flux",
-            "error": 1.0 - scores["f_mean"], "f_mean": scores["f_mean"]}
 
 
 def chord_baseline(data_dir: Path, meta: dict) -> dict:
@@ -83,31 +49,6 @@ def chord_baseline(data_dir: Path, meta: dict) -> dict:
     return {"baseline": "chroma templates", "error": 1.0 - scores["majmin"], **scores}
 
 
-def pitch_baseline(data_dir: Path, meta: dict) -> dict:
-    """YIN: a note's median f0 over its sustained part; a melody's f0 frame by frame against its f0 file."""
-    import librosa
-
-    from mirtrim.data.layout import f0_at, read_f0
-    from mirtrim.metrics.pitch import hz_to_cents, pitch_scores
-
-    sr, ref, est = meta["sample_rate"], [], []
-    for e in _split(meta, "test"):
-        y = load_audio(data_dir / "test" / f"{e['id']}.wav", sr)
-        if not e.get("f0_file"):
-            f0 = librosa.yin(y[int(0.1 * len(y)):int(0.7 * len(y))], fmin=30, fmax=2000, sr=sr, frame_length=2048)
-            est.append(hz_to_cents(np.median(f0)))
-            ref.append(hz_to_cents(e["f0_hz"]))
-            continue
-        start, hop = int(0.05 * len(y)), 256
-        f0 = librosa.yin(y[start:int(0.85 * len(y))], fmin=30, fmax=2000, sr=sr, frame_length=2048, hop_length=hop,
-                         center=False)
-        times, ref_f0 = read_f0(data_dir / "test" / e["f0_file"])
-        est.extend(hz_to_cents(f0))
-        ref.extend(hz_to_cents(f0_at(times, ref_f0, (start + 1024 + hop * np.arange(len(f0))) / sr)))
-    scores = pitch_scores(np.array(ref), np.array(est))
-    return {"baseline": "YIN (median over a note; per frame in a melody)", "error": 1.0 - scores["rpa"], **scores}
-
-
 def centroid_baseline(data_dir: Path, meta: dict) -> dict:
     import librosa
 
@@ -132,22 +73,21 @@ def centroid_baseline(data_dir: Path, meta: dict) -> dict:
 
 def run_baseline(data_dir: str | Path, task: str, features: str | Path | None = None,
                  fidelity: dict | None = None) -> dict:
-    """With ``features`` (the workflow's), onsets, drums and pitch are scored on the model's own
-    frames (metrics/fair_baselines.py); without, on the audio at the baseline's own resolution."""
+    """Onsets, drums and pitch are scored on the model's own frames (metrics/fair_baselines.py), so
+    they need the task's ``features``; chords and the classification tasks read the audio."""
     data_dir = Path(data_dir)
     meta = read_json(data_dir / "metadata.json", "dataset metadata")
-    if features is not None and task in ("onsets", "drums"):
+    if task in ("onsets", "drums", "pitch", "pitch_medium") and features is None:
+        raise ValueError(f"baseline of {task}: pass --features (the task's feature file): it is scored on the "
+                         "frames and examples the model is scored on")
+    if task in ("onsets", "drums"):
         from mirtrim.metrics.fair_baselines import flux_baseline
         out = flux_baseline(str(features), task, fidelity)
-    elif features is not None and task in ("pitch", "pitch_medium"):
+    elif task in ("pitch", "pitch_medium"):
         from mirtrim.metrics.fair_baselines import yin_frame_baseline
         out = yin_frame_baseline(str(features))
-    elif task in ("onsets", "drums"):
-        out = onset_baseline(data_dir, meta, task)
     elif task == "chords":
         out = chord_baseline(data_dir, meta)
-    elif task in ("pitch", "pitch_medium"):
-        out = pitch_baseline(data_dir, meta)
     else:
         out = centroid_baseline(data_dir, meta)
     return {"task": task, "dataset": meta["dataset"], "scale": meta["scale"], "data": Path(data_dir).name, **out}

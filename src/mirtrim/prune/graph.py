@@ -90,17 +90,21 @@ class CouplingGraph:
     def shared_set(self, name: str) -> tuple[str, ...] | None:
         return next((s for s in self.shared if name in s), None)
 
+    def readers(self) -> dict[tuple[str, int | None], list[tuple[Group, Consumer]]]:
+        """Per consumer input (module, layer): the groups that read it, with their Consumer entries."""
+        out: dict[tuple, list] = {}
+        for g in self.groups:
+            for c in g.consumers:
+                out.setdefault((c.module, c.layer), []).append((g, c))
+        return out
+
     def segments(self, model: nn.Module) -> dict[tuple[str, int | None], list[tuple[int, Group, Consumer]]]:
         """Per consumer input (module, layer): (offset, group, consumer entry) of every group it reads,
         offsets from the current widths (they move as earlier segments are trimmed)."""
         modules = dict(model.named_modules())
         width = {g.name: unit_count(modules[g.producer], g.layer) for g in self.groups}
-        entries: dict[tuple, list] = {}
-        for g in self.groups:
-            for c in g.consumers:
-                entries.setdefault((c.module, c.layer), []).append((g, c))
         out = {}
-        for key, feeds in entries.items():
+        for key, feeds in self.readers().items():
             factors = {g.name: c.factor for g, c in feeds}
             placed = []
             for g, c in feeds:
@@ -129,10 +133,7 @@ class CouplingGraph:
             return modules[name]
 
         self._validate_shared(modules)
-        readers: dict[tuple, int] = {}
-        for g in self.groups:
-            for c in g.consumers:
-                readers[(c.module, c.layer)] = readers.get((c.module, c.layer), 0) + 1
+        readers = {key: len(entries) for key, entries in self.readers().items()}
         declared: dict[str, set] = {}
         members: set[str] = set()  # per-channel layers (a depthwise conv among them) sliced with a group
         for g in self.groups:
@@ -176,11 +177,7 @@ class CouplingGraph:
     def _validate_concats(self, modules: dict) -> None:
         """A consumer read by several groups must name one concat that holds each of them once and
         covers its inputs exactly."""
-        feeds: dict[tuple, list] = {}
-        for g in self.groups:
-            for c in g.consumers:
-                feeds.setdefault((c.module, c.layer), []).append((g, c))
-        for (module, layer), entries in feeds.items():
+        for (module, layer), entries in self.readers().items():
             orders = {c.concat for _, c in entries}
             readers = [g.name for g, _ in entries]
             if len(entries) > 1 and (len(orders) > 1 or () in orders):

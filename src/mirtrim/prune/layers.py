@@ -259,8 +259,7 @@ def slice_weight_columns(module: nn.Module, kept: torch.Tensor) -> None:
     holder, g, v = wn
     old_v = getattr(holder, v).detach()
     new_v = old_v.index_select(1, kept)
-    norm = lambda t: t.flatten(1).norm(dim=1).reshape(-1, *([1] * (t.dim() - 1)))  # noqa: E731
-    scale = norm(new_v) / norm(old_v).clamp_min(1e-30)
+    scale = new_v.flatten(1).norm(dim=1) / old_v.flatten(1).norm(dim=1).clamp_min(1e-30)  # per output row
     _replace(holder, g, getattr(holder, g).detach() * scale.reshape(getattr(holder, g).shape))
     _replace(holder, v, new_v)
 

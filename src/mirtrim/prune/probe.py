@@ -9,6 +9,7 @@ from torch import nn
 from mirtrim.prune.inputs import call_with, first_n, output_tensors
 from mirtrim.prune.layers import RNN_TYPES, WEIGHTED_TYPES, is_channelwise
 
+
 def _feature_axis(module: nn.Module) -> int:
     if isinstance(module, (nn.Linear, nn.LayerNorm) + RNN_TYPES):
         return -1
@@ -30,11 +31,9 @@ def _replicate(example, copies: int):
 
 def _changed(x: torch.Tensor, batch_axis: int, feature_axis: int) -> torch.Tensor:
     """(copies, features) bool: which features of each copy differ from copy 0 (untouched)."""
-    x = x.detach().float().movedim(batch_axis, 0)
-    feature_axis = feature_axis if feature_axis >= 0 else x.dim() + feature_axis
-    if batch_axis == 1 and feature_axis == 0:
-        feature_axis = 1
-    diff = (x - x[:1]).abs().movedim(feature_axis, -1)
+    feature_axis = feature_axis if feature_axis >= 0 else x.dim() + feature_axis  # 1 or the last: never the batch's
+    x = x.detach().float()
+    diff = (x - x.narrow(batch_axis, 0, 1)).abs().movedim(feature_axis, -1).movedim(batch_axis, 0)
     scale = float(x.abs().max()) + 1.0
     return (diff > 1e-4 * scale).reshape(diff.shape[0], -1, diff.shape[-1]).any(dim=1)
 
@@ -86,7 +85,7 @@ def reach_of_kept(model: nn.Module, example, producer: str, n: int, frozen: dict
 
 
 def probe(model: nn.Module, example, producer: str, n: int, frozen: dict, chunk: int = 32,
-           together: bool = False) -> tuple[dict, set]:
+          together: bool = False) -> tuple[dict, set]:
     """Per module reached: {unit: set of input features that change}; and the units that reach the output.
 
     Every other weighted layer returns its cached single-example output (``frozen``) without
