@@ -45,6 +45,10 @@ PATTERNS = {
     "MultiBranchFrontEnd": ("multi-branch concat with the raw input", "Pons et al. 2017 (musical filter shapes)"),
     "InvertedResidual": ("depthwise conv, PReLU, InstanceNorm, residual", "Sandler et al. 2018 (MobileNetV2)"),
     "TCNWeightNorm": ("weight-normed dilated causal convs, residual", "Bai et al. 2018 (TCN)"),
+    "VGGTagger": ("VGG blocks, global max pool, sigmoid tags", "Choi et al. 2016 (FCN music tagger)"),
+    "TransformerBlock": ("self-attention, residual adds, LayerNorm, feed-forward", "Vaswani et al. 2017"),
+    "BiLSTMSeparator": ("bidirectional LSTM with a skip concatenation, mask", "Stöter et al. 2019 (Open-Unmix)"),
+    "GRUFinalState": ("stacked GRU read from its final hidden state", "Choi et al. 2017 (CRNN tagger)"),
 }
 
 

@@ -14,7 +14,6 @@ import zoo
 PAPER_KEEP = {"singing": ("conv3",), "instrument": ("conv3",), "pitch": ("blocks.5.0",),
               "pitch_medium": ("blocks.5.0",), "chords": ("conv3",), "drums": ("conv3", "fc3"),
               "onsets": ("conv3", "fc3")}
-FEED_FORWARD_ZOO = [cls for cls in zoo.ZOO if not isinstance(getattr(cls(), "rnn", None), torch.nn.RNNBase)]
 
 
 @pytest.mark.parametrize("task", sorted(PAPER_KEEP))
@@ -25,8 +24,8 @@ def test_the_papers_seven_models_trace_to_their_hand_written_graphs(task):
     assert report.graph == model.coupling_graph(), report.summary()
 
 
-@pytest.mark.parametrize("cls", FEED_FORWARD_ZOO, ids=lambda c: c.__name__)
-def test_every_feed_forward_zoo_model_traces_to_its_declaration_with_no_line_written(cls):
+@pytest.mark.parametrize("cls", zoo.ZOO, ids=lambda c: c.__name__)
+def test_every_zoo_model_traces_to_its_declaration_with_no_line_written(cls):
     torch.manual_seed(0)
     model = zoo.randomise_norms(cls()).eval()
     before = copy.deepcopy(model.state_dict())
@@ -45,15 +44,36 @@ def test_a_two_input_model_traces_from_a_tuple_example():
     assert report.graph == model.coupling_graph()
 
 
-@pytest.mark.parametrize("make", [zoo.gru_bi, zoo.lstm_uni_stacked], ids=["gru_bi", "lstm_uni_stacked"])
-def test_a_recurrent_layer_is_left_to_a_hand_declaration_and_said_so(make):
-    model = make().eval()
-    report = trace_coupling(model, torch.randn(2, *model.input_shape))
-    assert "rnn" in report.graph.boundary and "declare its groups by hand" in report.unplaced["rnn"]
-    # the conv before it is still found, reading the recurrent input in blocks of 4 frequency bins
-    (group,) = report.graph.groups
-    assert group.producer == "c1" and group.consumers[0].module == "rnn" and group.consumers[0].factor == 4
+def test_an_lstm_with_a_projection_stays_whole_and_the_report_says_why():
+    model = zoo.ConvRecurrent("lstm", False, 1)
+    model.rnn = torch.nn.LSTM(24, 10, batch_first=True, proj_size=5)
+    model.fc = torch.nn.Linear(5, 3)
+    report = trace_coupling(model.eval(), torch.randn(2, *model.input_shape))
+    assert set(report.graph.boundary) == {"c1", "rnn", "fc"} and not report.graph.groups
+    assert "proj_size" in report.unplaced["rnn"]
+    assert "it feeds 'rnn', an LSTM with proj_size" in report.unplaced["c1"]  # its input cannot shrink either
     report.graph.validate(model)
+
+
+class RecurrentResidual(torch.nn.Module):
+    """A GRU whose output is added to its input projection: recurrent units in a shared stream."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj, self.rnn, self.fc = torch.nn.Linear(4, 6), torch.nn.GRU(6, 6, batch_first=True), \
+            torch.nn.Linear(6, 2)
+
+    def forward(self, x):
+        h = self.proj(x)
+        return self.fc(h + self.rnn(h)[0])
+
+
+def test_recurrent_units_added_to_another_stream_stay_whole_and_the_report_says_why():
+    model = RecurrentResidual().eval()
+    report = trace_coupling(model, torch.randn(2, 5, 4))
+    assert {"rnn", "proj"} <= set(report.graph.boundary), report.summary()
+    assert "recurrent units cannot be shared" in report.unplaced["rnn"]
+    report.graph.verify(model, torch.randn(2, 5, 4))
 
 
 def test_a_kept_layer_keeps_its_whole_stream_and_the_report_says_why():
@@ -67,3 +87,12 @@ def test_a_kept_layer_keeps_its_whole_stream_and_the_report_says_why():
     assert trimmed.stem.out_channels == 8 and trimmed.b3c2.out_channels < 12
     with pytest.raises(CouplingError, match="does not have"):
         trace_coupling(model, torch.randn(2, *model.input_shape), keep=("nope",))
+
+
+def test_a_transformer_block_trims_its_feed_forward_and_says_why_the_stream_stays_whole():
+    torch.manual_seed(0)
+    model = zoo.TransformerBlock().eval()
+    report = trace_coupling(model, torch.randn(2, *model.input_shape))
+    assert "MultiheadAttention" in report.unplaced["embed"]
+    assert "LayerNorm over the units" in report.unplaced["ff2"], report.summary()
+    assert [g.producer for g in report.graph.groups] == ["ff1"]

@@ -299,8 +299,9 @@ def test_verify_rejects_a_wrong_layout_that_still_runs(case):
     model, graph, group = wrong_layouts()[case]
     randomise_norms(model)
     graph.validate(model)
-    with pytest.raises(CouplingError, match=f"group '{group}' differs from zeroing its removed units"):
+    with pytest.raises(CouplingError, match=f"group '{group}' differs from zeroing its removed units") as err:
         graph.verify(model, torch.randn(3, *model.input_shape))
+    assert "the tracer sees: " in str(err.value) and "declared as Consumer(" in str(err.value)  # the right layout
 
 
 def test_verify_rejects_a_declaration_that_silently_shrinks_the_output():

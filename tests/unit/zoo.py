@@ -103,9 +103,10 @@ class ConvRecurrent(nn.Module):
 
     def coupling_graph(self):
         groups = [Group("c1", ("b1",), (Consumer("rnn", "block", 4, layer=0),))]
+        layout = "strided" if self.dirs == 2 else "block"  # the same read when unidirectional
         for k in range(self.layers):
-            nxt = Consumer("rnn", "strided", self.dirs, layer=k + 1) if k + 1 < self.layers else \
-                Consumer("fc", "strided", self.dirs)
+            nxt = Consumer("rnn", layout, self.dirs, layer=k + 1) if k + 1 < self.layers else \
+                Consumer("fc", layout, self.dirs)
             groups.append(Group("rnn", (), (nxt,), layer=k))
         return CouplingGraph(tuple(groups), ("fc",))
 
@@ -359,3 +360,115 @@ class TCNWeightNorm(nn.Module):
 
 
 ZOO += [TCNWeightNorm]
+
+
+class VGGTagger(nn.Module):
+    """A VGG-style music auto-tagger on a mel spectrogram (the FCN of Choi et al., ISMIR 2016, as in
+    minzwon/sota-music-tagging-models; re-implemented small): 3x3 conv, BN, ReLU, max-pool blocks,
+    a global max over the remaining time-frequency plane, and a sigmoid tag layer."""
+
+    def __init__(self, widths=(8, 12, 16)):
+        super().__init__()
+        self.input_bn = nn.BatchNorm2d(1)
+        chans = (1, *widths)
+        self.convs = nn.ModuleList(nn.Conv2d(a, b, 3, padding=1) for a, b in zip(chans, chans[1:]))
+        self.bns = nn.ModuleList(nn.BatchNorm2d(b) for b in widths)
+        self.tags = nn.Linear(widths[-1], 5)
+        self.input_shape = (1, 16, 16)
+
+    def forward(self, x):
+        x = self.input_bn(x)
+        for conv, bn in zip(self.convs, self.bns):
+            x = torch.max_pool2d(torch.relu(bn(conv(x))), 2)
+        return torch.sigmoid(self.tags(x.amax(dim=(2, 3))))
+
+    def coupling_graph(self):
+        n = len(self.convs)
+        nxt = [Consumer(f"convs.{i + 1}") for i in range(n - 1)] + [Consumer("tags")]
+        return CouplingGraph(tuple(Group(f"convs.{i}", (f"bns.{i}",), (nxt[i],)) for i in range(n)), ("tags",))
+
+
+class TransformerBlock(nn.Module):
+    """A post-norm transformer encoder layer over spectrogram frames (Vaswani et al. 2017, as
+    ``torch.nn.TransformerEncoderLayer``; re-implemented small): a frame embedding, self-attention
+    and a ReLU feed-forward, each added back into the stream and layer-normalised, and a per-frame head.
+    The stream's width is tied to the attention's embedding and to both LayerNorms, so only the
+    feed-forward's hidden units are trimmed (see the README's list of what is refused)."""
+
+    def __init__(self, bins=12, width=16, heads=4, hidden=32):
+        super().__init__()
+        self.embed = nn.Linear(bins, width)
+        self.attn = nn.MultiheadAttention(width, heads, batch_first=True)
+        self.norm1, self.norm2 = nn.LayerNorm(width), nn.LayerNorm(width)
+        self.ff1, self.ff2 = nn.Linear(width, hidden), nn.Linear(hidden, width)
+        self.head = nn.Linear(width, 3)
+        self.input_shape = (6, bins)
+
+    def forward(self, x):
+        h = self.embed(x)
+        h = self.norm1(h + self.attn(h, h, h, need_weights=False)[0])
+        h = self.norm2(h + self.ff2(torch.relu(self.ff1(h))))
+        return self.head(h)
+
+    def coupling_graph(self):
+        return CouplingGraph((Group("ff1", (), (Consumer("ff2"),)),), ("embed", "attn.out_proj", "ff2", "head"))
+
+
+class BiLSTMSeparator(nn.Module):
+    """A spectrogram-mask source separator (Open-Unmix, Stöter et al., JOSS 2019, sigsep/open-unmix-pytorch;
+    re-implemented small and batch-first): an encoder Linear + BN + tanh, a stacked bidirectional
+    LSTM whose output is concatenated with its input (the skip), two Linear + BN decoders, and a
+    ReLU mask that multiplies the input magnitude."""
+
+    def __init__(self, bins=10, hidden=12, layers=2):
+        super().__init__()
+        self.fc1, self.bn1 = nn.Linear(bins, hidden, bias=False), nn.BatchNorm1d(hidden)
+        self.lstm = nn.LSTM(hidden, hidden // 2, num_layers=layers, batch_first=True, bidirectional=True)
+        self.fc2, self.bn2 = nn.Linear(2 * hidden, hidden, bias=False), nn.BatchNorm1d(hidden)
+        self.fc3, self.bn3 = nn.Linear(hidden, bins, bias=False), nn.BatchNorm1d(bins)
+        self.layers = layers
+        self.input_shape = (5, bins)
+
+    def forward(self, mix):
+        b, t, f = mix.shape
+        h = torch.tanh(self.bn1(self.fc1(mix.reshape(b * t, f)))).reshape(b, t, -1)
+        out, _ = self.lstm(h)
+        h = torch.cat([h, out], dim=-1).reshape(b * t, -1)
+        h = torch.relu(self.bn2(self.fc2(h)))
+        mask = torch.relu(self.bn3(self.fc3(h))).reshape(b, t, f)
+        return mask * mix
+
+    def coupling_graph(self):
+        last = f"lstm.l{self.layers - 1}"
+        skip = ("fc1", last)
+        groups = [Group("fc1", ("bn1",), (Consumer("lstm", layer=0), Consumer("fc2", concat=skip)))]
+        groups += [Group("lstm", (), (Consumer("lstm", "strided", 2, layer=k + 1),), layer=k)
+                   for k in range(self.layers - 1)]
+        groups += [Group("lstm", (), (Consumer("fc2", "strided", 2, concat=skip),), layer=self.layers - 1),
+                   Group("fc2", ("bn2",), (Consumer("fc3"),))]
+        return CouplingGraph(tuple(groups), ("fc3",))
+
+
+class GRUFinalState(nn.Module):
+    """A GRU sequence classifier read from its final hidden state (as in many tagging CRNNs, e.g.
+    Choi et al., ICASSP 2017): Conv1d front-end, two-layer GRU, a Linear on ``h_n`` of the last layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.bn = nn.Conv1d(3, 8, 3, padding=1), nn.BatchNorm1d(8)
+        self.rnn = nn.GRU(8, 10, num_layers=2, batch_first=True)
+        self.fc = nn.Linear(10, 4)
+        self.input_shape = (3, 9)
+
+    def forward(self, x):
+        h = torch.relu(self.bn(self.conv(x)))
+        _, state = self.rnn(h.transpose(1, 2))
+        return self.fc(state[-1])
+
+    def coupling_graph(self):
+        return CouplingGraph((Group("conv", ("bn",), (Consumer("rnn", layer=0),)),
+                              Group("rnn", (), (Consumer("rnn", layer=1),), layer=0),
+                              Group("rnn", (), (Consumer("fc"),), layer=1)), ("fc",))
+
+
+ZOO += [VGGTagger, TransformerBlock, BiLSTMSeparator, GRUFinalState]

@@ -38,7 +38,7 @@ def test_every_dense_model_learns_well_below_chance(tiny_run, task):
     """Chance = the best constant predictor on the test split, scored by the task's own metric."""
     ev = read_json(tiny_run / f"results/eval/{task}/dense-s0/round00.json")
     assert 0.5 < ev["chance_error"] <= 1.0
-    assert ev["test_error"] < ev["chance_error"] - 0.08, (task, ev["test_error"], ev["chance_error"])
+    assert ev["test_error"] < ev["chance_error"] - 0.15, (task, ev["test_error"], ev["chance_error"])
 
 
 def test_rounds_shrink_the_physical_model(tiny_run):

@@ -9,6 +9,7 @@ SRC = str(Path(workflow.basedir) / "src")
 PAPER_TEX = str(Path(workflow.basedir) / "paper" / "main.tex")
 sys.path.insert(0, SRC)
 from mirtrim import grid  # standard library only: parsing stays cheap
+from mirtrim.utils.imports import module_closure
 
 grid.check_tasks(config)
 grid.check_methods(config)
@@ -143,11 +144,13 @@ def training_runtime(wildcards, attempt):
     return 120 * attempt
 
 
-def package_file(relative):
-    """A package module as an input, by absolute path (the working directory may be elsewhere)."""
-    return str(Path(SRC) / "mirtrim" / relative)
+def package_closure(relative):
+    """A package module and every package module it imports, transitively, as inputs (absolute
+    paths: the working directory may be elsewhere), so that editing any of them reruns the rule."""
+    return module_closure(SRC, relative)
 
 
 def source_root(wildcards, input):
-    """The package's source folder, derived from a rule's `code` input (src/mirtrim/<module>)."""
-    return str(Path(input.code).parents[2])
+    """The package's source folder, derived from a rule's `code` input (src/mirtrim/<module> first)."""
+    first = input.code if isinstance(input.code, str) else input.code[0]
+    return str(Path(first).parents[2])

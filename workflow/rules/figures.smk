@@ -1,9 +1,19 @@
 # Expensive compute is split from plotting: figure rules read only the aggregated CSV and list
-# their plotting module (and the module of shared helpers it imports) as inputs, so editing a
-# plot reruns only the figures that use it.
+# their module and every package module it imports (computed: package_closure) as inputs, so
+# editing a plot reruns only the figures that use it. Aggregation, tables and plots take about a
+# second each: they run on the submitting machine, not as cluster jobs.
 localrules:
     all,
     figures_all,
+    aggregate_task,
+    merge_summaries,
+    plot_tradeoff,
+    plot_data,
+    table_baselines,
+    table_efficiency,
+    table_selection,
+    plot_crosstask,
+    plot_latency,
 
 
 rule aggregate_task:
@@ -11,7 +21,7 @@ rule aggregate_task:
         evals=eval_records,
         profiles=profile_records,
         timing="results/timing/{task}.json",
-        code=package_file("report/aggregate.py"),
+        code=package_closure("report/aggregate.py"),
     output:
         "results/summary/{task}.csv",
     log:
@@ -34,7 +44,7 @@ rule aggregate_task:
 rule merge_summaries:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
-        code=package_file("report/aggregate.py"),
+        code=package_closure("report/aggregate.py"),
     output:
         "results/summary.csv",
     log:
@@ -57,7 +67,7 @@ rule merge_summaries:
 rule plot_tradeoff:
     input:
         summary="results/summary/{task}.csv",
-        code=package_file("report/figures.py"),
+        code=package_closure("report/figures.py"),
     output:
         pdf=report(
             "figures/tradeoff_{task}.pdf",
@@ -86,7 +96,7 @@ rule plot_tradeoff:
 rule plot_data:
     input:
         features=features_of,
-        code=package_file("report/figures.py"),
+        code=package_closure("report/figures.py"),
     output:
         report(
             "figures/data/{task}.png",
@@ -115,7 +125,7 @@ rule table_baselines:
     input:
         baselines=expand("results/baselines/{task}.json", task=config["tasks"]),
         dense=dense_evals(),
-        code=package_file("report/tables.py"),
+        code=package_closure("report/tables.py"),
     output:
         csv="figures/table_baselines.csv",
         md="figures/table_baselines.md",
@@ -139,7 +149,7 @@ rule table_baselines:
 rule table_efficiency:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
-        code=package_file("report/efficiency.py"),
+        code=package_closure("report/efficiency.py"),
     output:
         csv="figures/table_efficiency.csv",
         md="figures/table_efficiency.md",
@@ -166,8 +176,7 @@ rule table_efficiency:
 rule table_selection:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
-        code=package_file("report/selection.py"),
-        helpers=package_file("report/efficiency.py"),
+        code=package_closure("report/selection.py"),
     output:
         csv="figures/table_best_optim_small.csv",
         md="figures/table_best_optim_small.md",
@@ -194,8 +203,7 @@ rule table_selection:
 rule plot_crosstask:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
-        code=package_file("report/crosstask.py"),
-        helpers=package_file("report/figures.py"),
+        code=package_closure("report/crosstask.py"),
     output:
         normalised=report(
             "figures/normalised.pdf",
@@ -237,8 +245,7 @@ rule plot_crosstask:
 rule plot_latency:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
-        code=package_file("report/efficiency.py"),
-        helpers=package_file("report/figures.py"),
+        code=package_closure("report/efficiency.py"),
     output:
         pdf=report(
             "figures/latency_vs_macs.pdf",

@@ -20,13 +20,11 @@ structure the graph does not describe fails loudly instead of being trimmed into
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 
-from mirtrim.prune.inputs import call_with, output_tensors
 from mirtrim.prune.layers import (RNN_TYPES, WEIGHTED_TYPES, CouplingError, channelwise_width,
                                   check_supported, input_width, is_channelwise, unit_count)
 
@@ -51,9 +49,6 @@ class Consumer:
             raise CouplingError(f"consumer '{self.module}': layout must be one of {LAYOUTS}, got {self.layout!r}")
         if self.factor < 1:
             raise CouplingError(f"consumer '{self.module}': factor must be >= 1, got {self.factor}")
-        if self.concat and self.layout != "block":
-            raise CouplingError(f"consumer '{self.module}': a concatenation is read in the block layout only "
-                                f"(a strided read interleaves the segments)")
         if any(isinstance(x, int) and x < 0 for x in self.concat):
             raise CouplingError(f"consumer '{self.module}': fixed concat segments are input counts >= 0")
 
@@ -230,50 +225,9 @@ class CouplingGraph:
         the shape check: LayerNorm mixes a unit's neighbours, so zeroing is not removal there.
         Non-linearities must map 0 to 0 (ReLU, tanh, pooling do); the model itself is unchanged.
         """
-        self.validate(model)
-        modules = dict(model.named_modules())
-        batches: dict[str, list[Group]] = {}
-        for g in self.groups:  # what must go together: one recurrent module, one shared stream
-            shared = self.shared_set(g.name)
-            key = g.producer if g.layer is not None else (" + ".join(shared) if shared else g.name)
-            batches.setdefault(key, []).append(g)
-        if len(batches) > 1:
-            batches["all groups together"] = list(self.groups)
-        dense = copy.deepcopy(model).eval()
-        for label, groups in batches.items():
-            counts = {g.name: unit_count(modules[g.producer], g.layer) for g in groups}
-            kept = {name: list(range(0, n, 2)) for name, n in counts.items() if n > 1}
-            if not kept:
-                continue
-            exact = not any(isinstance(modules[n], nn.LayerNorm) for g in groups if g.name in kept for n in g.norms)
-            self._compare(label, dense, kept, example, exact, rel_tol)
+        from mirtrim.prune.verify import verify  # verify trims copies: trim.py imports this module
 
-    def _compare(self, label: str, dense: nn.Module, kept: dict, example, exact: bool, rel_tol: float) -> None:
-        from mirtrim.prune.trim import apply_kept, zero_removed  # trim imports this module
-
-        def fail(what: str) -> CouplingError:
-            return CouplingError(f"trimming group '{label}' {what} (a consumer is undeclared or mis-declared: "
-                                 f"check its module, layout and factor; or producers whose outputs are added or "
-                                 f"multiplied are not declared as one shared set)")
-
-        try:
-            with torch.no_grad():
-                trimmed = output_tensors(call_with(apply_kept(copy.deepcopy(dense), self, kept).eval(), example))
-        except Exception as err:  # any failure means the declaration is wrong
-            raise fail(f"breaks the forward pass: {err}") from err
-        with torch.no_grad():
-            zeroed = zero_removed(copy.deepcopy(dense), self, kept) if exact else dense
-            reference = output_tensors(call_with(zeroed, example))
-        shapes = [tuple(t.shape) for t in trimmed], [tuple(t.shape) for t in reference]
-        if shapes[0] != shapes[1]:
-            raise fail(f"changes the output shapes from {shapes[1]} to {shapes[0]}")
-        if not exact:
-            return
-        for got, want in zip(trimmed, reference):
-            scale = max(1.0, float(want.abs().max())) if want.numel() else 1.0
-            gap = float((got.float() - want.float()).abs().max()) if want.numel() else 0.0
-            if gap > rel_tol * scale:
-                raise fail(f"differs from zeroing its removed units by {gap:.3g} (tolerance {rel_tol * scale:.3g})")
+        verify(self, model, example, rel_tol)
 
 
 def unit_counts(model: nn.Module, graph: CouplingGraph) -> dict[str, int]:

@@ -13,7 +13,8 @@ or whose consumer could not be placed, goes on the boundary, with the reason in 
 Probing follows the code the model actually runs (reshapes, permutes, custom forwards), so it
 needs no symbolic trace; it assumes eval-mode behaviour that does not mix examples of a batch, and
 that a unit's offset survives its non-linearities in at least one sign (ReLU, pooling, sigmoid do).
-Recurrent layers are not probed as producers: declare their groups by hand (``layer=k``).
+A recurrent layer's last stacked layer is probed through its output sequence and final hidden
+state; its inner layers feed the next stacked layer (``layer=k + 1``, strided when bidirectional).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from torch import nn
 from mirtrim.prune.graph import Consumer, CouplingGraph, Group
 from mirtrim.prune.layers import (RNN_TYPES, WEIGHTED_TYPES, CouplingError, input_width, is_channelwise, is_depthwise,
                                   unit_count)
-from mirtrim.prune.probe import baseline_outputs, probe, reach_of_kept
+from mirtrim.prune.probe import OPAQUE_TYPES, baseline_outputs, probe, reach_of_kept
 
 __all__ = ["TraceReport", "trace_coupling"]
 
@@ -40,6 +41,11 @@ class TraceReport:
         lines = [f"{len(self.graph.groups)} groups, boundary: {', '.join(self.graph.boundary) or '-'}"]
         lines += [f"  {name}: {why}" for name, why in self.unplaced.items()]
         return "\n".join(lines)
+
+
+def _units(module: nn.Module) -> int:
+    """Units a probe pushes: a recurrent layer's are its last stacked layer's hidden units."""
+    return unit_count(module, module.num_layers - 1) if isinstance(module, RNN_TYPES) else unit_count(module)
 
 
 def _layout(positions: dict[int, set], n: int) -> tuple[str, int, int] | None:
@@ -62,14 +68,14 @@ def _positions(placed: tuple[str, int, int], n: int) -> set[int]:
 
 
 def _candidates(model: nn.Module, unplaced: dict) -> list[str]:
-    """Layers whose units may be probed: feed-forward layers (kept ones too: their segments place
-    the others), not depthwise convs (members of a group), not recurrent or grouped layers."""
+    """Layers whose units may be probed: feed-forward and recurrent layers (kept ones too: their
+    segments place the others), not depthwise convs (members of a group), not grouped convs."""
     out = []
     for name, m in model.named_modules():
         if not isinstance(m, WEIGHTED_TYPES) or is_depthwise(m):
             continue
-        if isinstance(m, RNN_TYPES):
-            unplaced[name] = "recurrent: declare its groups by hand (layer=k), or leave it on the boundary"
+        if isinstance(m, RNN_TYPES) and getattr(m, "proj_size", 0):
+            unplaced[name] = "an LSTM with proj_size, which trimming does not support"
         elif getattr(m, "groups", 1) != 1:
             unplaced[name] = f"grouped convolution ({m.groups} groups)"
         else:
@@ -86,6 +92,10 @@ def _assign(model: nn.Module, probes: dict, counts: dict, unplaced: dict) -> tup
         members[name], segments[name] = [], {}
         for target, positions in reached.items():
             m = modules[target]
+            refused = _refused_reader(m)
+            if refused:
+                unplaced.setdefault(name, f"it feeds '{target}', {refused}")
+                continue
             if is_channelwise(m) and not isinstance(m, WEIGHTED_TYPES) or is_depthwise(m):
                 if all(positions.get(u, set()) == {u} for u in range(n)):
                     members[name].append(target)
@@ -93,7 +103,7 @@ def _assign(model: nn.Module, probes: dict, counts: dict, unplaced: dict) -> tup
             placed = _layout(positions, n)
             if placed is None:
                 unplaced.setdefault(name, f"its units reach '{target}' in a pattern that is neither a block nor a "
-                                          f"stride (a reshape that mixes units?)")
+                                          f"stride (a reshape, or a LayerNorm over the units, mixes them)")
             elif getattr(m, "groups", 1) != 1 and not is_depthwise(m):
                 unplaced.setdefault(name, f"it feeds the grouped convolution '{target}'")
             else:
@@ -103,6 +113,16 @@ def _assign(model: nn.Module, probes: dict, counts: dict, unplaced: dict) -> tup
         elif not segments[name] and name not in unplaced:
             unplaced.setdefault(name, "its units reach no weighted layer")
     return members, segments
+
+
+def _refused_reader(module: nn.Module) -> str | None:
+    """Why a layer's input cannot be trimmed, or None when it can."""
+    if isinstance(module, OPAQUE_TYPES):
+        return (f"a {type(module).__name__}, whose embedding width is also its heads' width and its output's: "
+                "mirtrim does not trim it")
+    if isinstance(module, RNN_TYPES) and getattr(module, "proj_size", 0):
+        return "an LSTM with proj_size, which trimming does not support"
+    return None
 
 
 def _shared_sets(segments: dict) -> list[tuple[str, ...]]:
@@ -138,7 +158,7 @@ def trace_coupling(model: nn.Module, example, keep: tuple[str, ...] = ()) -> Tra
         raise CouplingError(f"keep names layers {type(model).__name__} does not have: {unknown}")
     unplaced: dict[str, str] = {}
     order = _candidates(work, unplaced)
-    counts = {name: unit_count(modules[name]) for name in order}
+    counts = {name: _units(modules[name]) for name in order}
     frozen_names = [name for name, m in modules.items() if isinstance(m, WEIGHTED_TYPES) and not is_depthwise(m)]
     frozen = baseline_outputs(work, example, frozen_names)
     kept = [name for name in order if name in keep]
@@ -151,6 +171,11 @@ def trace_coupling(model: nn.Module, example, keep: tuple[str, ...] = ()) -> Tra
                 if target in placed and p not in unplaced and spots & _positions(placed[target], counts[p]):
                     unplaced[p] = f"it is added into one stream with '{name}', which stays whole"
     shared = _shared_sets(segments)
+    for s in shared:
+        for p in s:
+            if isinstance(modules[p], RNN_TYPES) and p not in unplaced:
+                unplaced[p] = (f"its units are added or multiplied with those of {[o for o in s if o != p]}; "
+                               "recurrent units cannot be shared with other producers")
     for s in shared:  # a stream is trimmed whole or not at all
         blocked = [p for p in s if p in unplaced]
         for p in s:
@@ -170,7 +195,8 @@ def _groups(model, order, members, segments, shared, unplaced, counts) -> list[G
     for p in order:
         for target, (layout, factor, offset) in segments.get(p, {}).items():
             if lead.get(p, p) == p:
-                readers.setdefault(target, []).append((offset, None if p in unplaced else p, counts[p] * factor))
+                name = None if p in unplaced else Group(p, layer=_last_layer(modules[p])).name
+                readers.setdefault(target, []).append((offset, name, counts[p] * factor))
     concat = {}
     for target, parts in readers.items():
         parts = sorted(set(parts))
@@ -186,8 +212,21 @@ def _groups(model, order, members, segments, shared, unplaced, counts) -> list[G
             Consumer(t, layout, factor, layer=0 if isinstance(modules[t], RNN_TYPES) else None,  # its input
                      concat=concat.get(t, ()))
             for t, (layout, factor, _) in segments[p].items())
-        groups.append(Group(p, norms, consumers))
+        groups += _recurrent_inner(modules[p], p) + [Group(p, norms, consumers, layer=_last_layer(modules[p]))]
     return groups
+
+
+def _last_layer(module: nn.Module) -> int | None:
+    return module.num_layers - 1 if isinstance(module, RNN_TYPES) else None
+
+
+def _recurrent_inner(module: nn.Module, name: str) -> list[Group]:
+    """Each inner stacked layer's hidden units feed the next layer (both directions, when bidirectional)."""
+    if not isinstance(module, RNN_TYPES):
+        return []
+    dirs = 2 if module.bidirectional else 1
+    return [Group(name, (), (Consumer(name, "strided" if dirs == 2 else "block", dirs, layer=k + 1),), layer=k)
+            for k in range(module.num_layers - 1)]
 
 
 def _concat_order(model, target: str, parts: list) -> tuple:

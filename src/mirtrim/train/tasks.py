@@ -48,7 +48,18 @@ def _groups(features: dict, idx: np.ndarray, key: str = "group") -> np.ndarray |
 
 
 class ClassificationTask:
-    """Singing technique (10) and instrument (13) classification: CE loss, error = 1 - accuracy."""
+    """Singing technique (10) and instrument (13) classification: CE loss, error = 1 - accuracy.
+
+    ``augment="gain_shift"``: each training waveform gets a random gain (within +-6 dB), a random
+    polarity and a random delay or advance (up to a tenth of its length, zero-filled), which change
+    neither a technique nor an instrument."""
+
+    MAX_GAIN_DB, MAX_SHIFT = 6.0, 0.1
+
+    def __init__(self, augment: str = "none"):
+        if augment not in ("none", "gain_shift"):
+            raise ValueError(f"waveform_augment must be 'none' or 'gain_shift', got {augment!r}")
+        self.augmentation = augment
 
     def load(self, features: dict, split: str) -> Split:
         idx = _rows(features, split)
@@ -57,6 +68,23 @@ class ClassificationTask:
 
     def loss(self, logits, y):
         return F.cross_entropy(logits, y)
+
+    def augment(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
+        if self.augmentation == "none":
+            return x, y
+        n, length = len(x), x.shape[-1]
+        db = (torch.rand(n, generator=generator) * 2 - 1) * self.MAX_GAIN_DB
+        sign = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0)
+        scale = (sign * 10 ** (db / 20)).view(n, *([1] * (x.dim() - 1)))
+        reach = int(self.MAX_SHIFT * length)
+        shifts = torch.randint(-reach, reach + 1, (n,), generator=generator).tolist()
+        out = torch.zeros_like(x)
+        for i, s in enumerate(shifts):
+            if s >= 0:
+                out[i, ..., s:] = x[i, ..., :length - s]
+            else:
+                out[i, ..., :s] = x[i, ..., -s:]
+        return out * scale, y
 
     def error(self, logits, split: Split) -> dict:
         acc = float((logits.argmax(1) == split.y).float().mean())
@@ -233,7 +261,7 @@ def make_task(name: str, fidelity: dict | None = None):
     """The adapter of a task, configured by the run's fidelity switches."""
     fid = fidelity or {}
     if name in ("singing", "instrument"):
-        return ClassificationTask()
+        return ClassificationTask(augment=fid.get("waveform_augment", "none"))
     if name in ("pitch", "pitch_medium"):
         return PitchTask()
     if name == "chords":
