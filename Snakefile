@@ -1,14 +1,35 @@
 # mirtrim: reproduce "Ultra-light deep MIR by trimming lottery tickets" (Esling et al., ISMIR 2020).
 # Thin entry point: configuration, validation, includes. The logic lives in src/mirtrim.
+import sys
+from pathlib import Path
+
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from mirtrim import grid
+from mirtrim.utils.config_check import ConfigError, check_config, check_cuda, given_config
+
+SCHEMA = "workflow/schemas/config.schema.yaml"
 
 
-configfile: "config.yaml"
+# A user's --configfile replaces config.yaml instead of merging onto it (Snakemake merges nested
+# keys, so a config naming one task would still run config.yaml's six).
+if not workflow.overwrite_configfiles:
+
+    configfile: "config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+try:
+    check_config(config, Path(workflow.basedir) / SCHEMA, given_config(workflow))
+    validate(config, SCHEMA)  # fills the schema's defaults
+    grid.check(config)
+    if config["device"] == "cuda" and workflow.local_exec and not workflow.dryrun:
+        check_cuda()
+except (ConfigError, ValueError) as err:
+    sys.exit(f"error: {err}")
+if workflow.is_main_process:
+    print(grid.describe(config), file=sys.stderr)
 
 
 report: "workflow/report/workflow.rst"
@@ -19,8 +40,9 @@ envvars:
     "PATH",
 
 
+# a target for a task the config does not name matches no rule (instead of a KeyError)
 wildcard_constraints:
-    task="[a-z_]+",
+    task="|".join(config["tasks"]),
     run="[a-z0-9-]+",
     dataset="[a-z0-9_-]+",
     round=r"\d{2}",

@@ -131,6 +131,25 @@ def check_methods(config: dict) -> None:
         seen.add(key)
 
 
+def check(config: dict) -> None:
+    """Every relation between keys the schema cannot express; one error line naming the key."""
+    check_tasks(config)
+    check_methods(config)
+    check_sources(config)
+
+
+def describe(config: dict) -> str:
+    """The grid this config runs, printed when the workflow starts: task x method x seed."""
+    lines = [f"mirtrim grid: {len(config['tasks'])} tasks x {len(config['methods'])} methods, "
+             f"dense seeds {dense_seeds(config)}"]
+    for task, t in config["tasks"].items():
+        lines.append(f"  {task}: {dataset_id(config, task)}, width {t['width']}, {t['epochs']} epochs, "
+                     f"{n_rounds(config, task)} rounds, {len(runs(config, task))} pruning runs")
+    for m in config["methods"]:
+        lines.append(f"  method {run_id(m, 0)[:-3]}: seeds {method_seeds(config, m)}")
+    return "\n".join(lines)
+
+
 def method_seeds(config: dict, method: dict) -> list[int]:
     """A method's own ``seeds`` if it names them, else the run's: extra seeds where the budget allows."""
     return list(method.get("seeds", config["seeds"]))
@@ -145,6 +164,14 @@ def runs(config: dict, task: str) -> list[str]:
     """Pruning run ids of a task (dense runs excluded)."""
     check_methods(config)
     return [run_id(m, s) for s in dense_seeds(config) for m in config["methods"] if s in method_seeds(config, m)]
+
+
+def run_rounds(config: dict, task: str) -> list[tuple[str, int]]:
+    """(run, round) of every record a task reports: the shared dense round 0 and each run's rounds."""
+    out = [(dense_id(s), 0) for s in dense_seeds(config)]
+    for run in runs(config, task):
+        out += [(run, r) for r in range(1, n_rounds(config, task))]
+    return out
 
 
 def n_rounds(config: dict, task: str) -> int:

@@ -46,3 +46,26 @@ def test_benchmarks_on_a_missing_folder_fails_with_one_line(tmp_path, capsys):
     assert main(["benchmarks", "--root", str(tmp_path / "nothing")]) == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "no benchmark files" in err and "nothing" in err
+
+
+def test_the_task_choices_are_the_models_tasks():
+    from mirtrim.cli.registry import TASKS
+    from mirtrim.models import TASK_MODELS
+
+    assert set(TASKS) == set(TASK_MODELS)
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["model-info", "--task", "pitch", "--width", "0"], "expected float > 0, got '0'"),
+    (["model-info", "--task", "pitch", "--width", "-1"], "expected float > 0, got '-1'"),
+    (["model-info", "--task", "pitchy"], "invalid choice: 'pitchy'"),
+    (["generate-data", "--dataset", "notes", "--scale", "huge", "--seed", "1", "--out", "x"], "invalid choice: 'huge'"),
+    (["trim", "--model", "m:f", "--example-shape", "1,1", "--out", "o", "--percent", "100.5"],
+     "expected float > 0 and <= 100, got '100.5'"),
+    (["benchmarks", "--top", "0"], "expected int >= 1, got '0'"),
+])
+def test_invalid_numbers_and_names_are_refused_in_one_line(argv, expected, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and expected in err and "Traceback" not in err

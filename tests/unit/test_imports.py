@@ -37,3 +37,19 @@ def test_an_import_inside_a_function_is_a_dependency(tmp_path):
 def test_a_missing_module_is_named():
     with pytest.raises(FileNotFoundError, match="report/nowhere.py"):
         module_closure(SRC, "report/nowhere.py")
+
+
+def test_the_code_digest_changes_with_any_imported_module_and_only_then(tmp_path):
+    from mirtrim.utils.imports import closure_digest
+
+    pkg = tmp_path / "mirtrim"
+    pkg.mkdir()
+    for f in ("__init__.py", "unrelated.py"):
+        (pkg / f).write_text("")
+    (pkg / "helper.py").write_text("X = 1\n")
+    (pkg / "main.py").write_text("from mirtrim import helper\n")
+    before = closure_digest(tmp_path, "main.py")
+    (pkg / "unrelated.py").write_text("Y = 2\n")
+    assert closure_digest(tmp_path, "main.py") == before
+    (pkg / "helper.py").write_text("X = 2\n")
+    assert closure_digest(tmp_path, "main.py") != before and len(before) == 12

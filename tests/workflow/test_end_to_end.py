@@ -146,6 +146,38 @@ def test_ten_random_kills_lose_nothing_and_end_with_the_uninterrupted_results(tm
     assert compared == 3
 
 
+def test_a_corrupted_model_and_feature_file_are_repaired_by_following_check(tmp_path, tiny_run):
+    """Truncate a round's checkpoint and overwrite a feature file in a copy of the tiny run: `mirtrim check`
+    names both and prints one Snakemake call; after it, every file loads and the chords records are the
+    uninterrupted run's."""
+    import shlex
+    import shutil
+
+    work = tmp_path / "work"
+    shutil.copytree(tiny_run, work, symlinks=True)
+    model = work / f"results/runs/chords/{RUN}/round01/model.pt"
+    model.write_bytes(model.read_bytes()[:200])
+    (work / "results/features/songs-tiny.npz").write_bytes(b"not an archive")
+    check = [sys.executable, "-m", "mirtrim", "check", "--config", str(work / "config.yaml"), "--directory", str(work)]
+    proc = subprocess.run(check, capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 1 and proc.stdout.splitlines() == [
+        "results/features/songs-tiny.npz: feature file results/features/songs-tiny.npz is corrupted or not an .npz "
+        "archive (neither a zip of arrays nor a .npy file); rebuild it and what depends on it with: snakemake "
+        "--cores all figures/all --forcerun results/features/songs-tiny.npz",
+        f"results/runs/chords/{RUN}/round01/model.pt: " + proc.stdout.splitlines()[1].split(": ", 1)[1]]
+    repair = shlex.split(proc.stderr.split("with: ", 1)[1])
+    assert repair[:4] == ["snakemake", "--cores", "all", "figures/all"]
+    snakemake(*repair[1:], "--snakefile", str(ROOT / "Snakefile"))
+    proc = subprocess.run(check, capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0 and proc.stdout.startswith("all "), proc.stdout + proc.stderr
+    compared = 0
+    for path in sorted((tiny_run / "results/eval/chords").rglob("round*.json")):
+        repaired = work / path.relative_to(tiny_run)
+        assert _without_timings(read_json(repaired)) == _without_timings(read_json(path)), repaired
+        compared += 1
+    assert compared == 5  # the dense round and two rounds of each method
+
+
 def test_tables_trace_to_the_summary_csv(tiny_run):
     """One cell of each generated table, recomputed here from the aggregated CSV."""
     with open(tiny_run / "results/summary/onsets.csv") as fh:

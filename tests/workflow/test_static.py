@@ -82,3 +82,48 @@ def test_dry_run_of_the_paper_grid_has_the_expected_jobs():
         "prune_round": runs * 14, "assess_round": runs * 14 + seeds, "time_task": 7,
         "aggregate_task": 7, "plot_tradeoff": 7, "table_baselines": 1, "table_efficiency": 1, "table_selection": 1,
         "plot_latency": 1, "plot_crosstask": 1, "merge_summaries": 1, "figures_all": 1, "total": 5978}
+
+
+def _user_config(tmp_path, edit) -> str:
+    import yaml
+
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    edit(config)
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return str(path)
+
+
+def test_a_user_configfile_replaces_the_default_one(tmp_path):
+    """A config naming one task and one method runs that task and method only (no merge onto config.yaml),
+    and the run states its grid first."""
+    def one_task(config):
+        config["tasks"] = {"chords": config["tasks"]["chords"]}
+        config["methods"] = config["methods"][:1]
+        config["seeds"] = [0]
+        for method in config["methods"]:
+            method.pop("seeds", None)
+
+    proc = snakemake("figures/all", "-n", "--forceall", "--quiet", "rules", f"--configfile={_user_config(tmp_path, one_task)}")
+    counts = job_counts(proc.stdout)
+    assert (counts["train_dense"], counts["generate_data"], counts["plot_tradeoff"]) == (1, 1, 1)
+    assert "mirtrim grid: 1 tasks x 1 methods" in proc.stderr and "  chords: songs-small" in proc.stderr
+
+
+def test_a_mistyped_key_is_one_line_naming_the_key_and_the_fix(tmp_path):
+    def typo(config):
+        config["tasks"]["chords"]["epocs"] = config["tasks"]["chords"].pop("epochs")
+
+    proc = snakemake("figures/all", "-n", f"--configfile={_user_config(tmp_path, typo)}", check=False)
+    errors = [line for line in proc.stderr.splitlines() if "error" in line.lower()]
+    assert proc.returncode != 0 and len(errors) == 1, proc.stderr
+    assert errors[0].startswith("error: config tasks.chords: unknown key 'epocs' (did you mean 'epochs'?)")
+    assert "mine.yaml" in errors[0]
+
+
+def test_zero_cores_and_unconfigured_task_targets_are_refused():
+    proc = snakemake("figures/all", "-n", "--cores", "0", check=False)
+    assert proc.returncode != 0 and "error: --cores 0: no job could ever start" in proc.stderr
+    proc = snakemake("results/runs/nosuchtask/dense-s0/round00/model.pt", "-n", check=False)
+    assert proc.returncode != 0 and "KeyError" not in proc.stdout + proc.stderr
+    assert "MissingRuleException" in proc.stdout + proc.stderr

@@ -5,20 +5,33 @@ import shlex
 import sys
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
+
 SRC = str(Path(workflow.basedir) / "src")
 PAPER_TEX = str(Path(workflow.basedir) / "paper" / "main.tex")
-sys.path.insert(0, SRC)
-from mirtrim import grid  # standard library only: parsing stays cheap
-from mirtrim.utils.imports import module_closure
+from mirtrim import grid  # standard library only (the Snakefile put src/ on sys.path)
+from mirtrim.utils.imports import closure_digest, module_closure
 
-grid.check_tasks(config)
-grid.check_methods(config)
-grid.check_sources(config)
 REAL_CORPORA = sorted(grid.REGISTRY)
+# hashes of the code that training and assessment results depend on: rule params, so an edit of that
+# code reruns those jobs (Snakemake's params trigger; `--list-params-changes` lists them)
+TRAIN_CODE = closure_digest(SRC, "train/rounds.py")
+ASSESS_CODE = closure_digest(SRC, "train/evaluation.py", "profile/report.py")
 
 # Jobs call `python -m mirtrim`: put the interpreter running Snakemake first on PATH so that a
 # non-activated virtual environment still provides it (conda envs, when used, prepend their own).
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+
+
+def given_cores(workflow):
+    """--cores of a local run; None on a cluster (jobs get their own nodes there)."""
+    if not workflow.local_exec:
+        return None
+    try:
+        return workflow.cores
+    except WorkflowError:
+        return None
+
 
 REAL_CORES = len(os.sched_getaffinity(0))
 TRAIN_THREADS = 1  # small CNNs: two 1-thread jobs on two cores beat one 2-thread job
@@ -26,8 +39,12 @@ TRAIN_THREADS = 1  # small CNNs: two 1-thread jobs on two cores beat one 2-threa
 # --cores / real cores so that `--cores 8` on a 2-core laptop still runs two 1-thread jobs at a
 # time. Jobs divide their `{threads}` by this scale again (mirtrim.cli), so they compute with the
 # threads each job is written for. Cluster runs give no --cores, so the scale is 1 there.
-_GIVEN_CORES = workflow.global_resources["_cores"].value
-CORE_SCALE = -(-_GIVEN_CORES // REAL_CORES) if isinstance(_GIVEN_CORES, int) else 1
+_GIVEN_CORES = given_cores(workflow)
+if _GIVEN_CORES == 0:
+    sys.exit(
+        "error: --cores 0: no job could ever start; give --cores N with N >= 1, or --cores all"
+    )
+CORE_SCALE = -(-_GIVEN_CORES // REAL_CORES) if _GIVEN_CORES else 1
 os.environ.update(MIRTRIM_CORE_SCALE=str(CORE_SCALE))  # set for the jobs, not read from the user
 
 
@@ -89,11 +106,7 @@ def user_audio_option(wildcards):
 
 
 def run_rounds(task):
-    """(run, round) of every record a task reports: the shared dense round 0 and each run's rounds."""
-    out = [(grid.dense_id(s), 0) for s in grid.dense_seeds(config)]
-    for run in grid.runs(config, task):
-        out += [(run, r) for r in range(1, grid.n_rounds(config, task))]
-    return out
+    return grid.run_rounds(config, task)
 
 
 def eval_records(wildcards):

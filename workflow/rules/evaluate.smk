@@ -22,6 +22,7 @@ rule assess_round:
     params:
         src=SRC,
         spec=run_spec,
+        code=ASSESS_CODE,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim assess --spec {params.spec:q} --features {input.features} "
         "--model {input.model} --train-log {input.train_log} --round {wildcards.round} "

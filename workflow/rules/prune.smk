@@ -26,6 +26,7 @@ rule prune_round:
     params:
         src=SRC,
         spec=run_spec,
+        code=TRAIN_CODE,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim prune-round --spec {params.spec:q} "
         "--features {input.features} --prev {input.prev} --rewind {input.rewind} --round {wildcards.round} "

@@ -22,6 +22,7 @@ rule train_dense:
     params:
         src=SRC,
         spec=run_spec,
+        code=TRAIN_CODE,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim train-dense --spec {params.spec:q} "
         "--features {input.features} --out-dir results/runs/{wildcards.task}/{wildcards.run}/round00 --rewind-out {output.rewind} "

@@ -14,7 +14,7 @@ from mirtrim.cli.registry import COMMANDS, working_threads
 
 __all__ = ["build_parser", "main", "working_threads"]
 
-STAGES = (("data", data), ("lottery runs and your own models", runs), ("report", report))
+STAGES = (("data", data), ("lottery runs and your own models", runs), ("report and repair", report))
 
 
 def _overview() -> str:

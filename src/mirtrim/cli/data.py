@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 import os
 
-from mirtrim.cli.registry import arg, command, threads
+from mirtrim.cli.registry import FRACTION, INDEX, SCALES, TASKS, arg, command, threads
+from mirtrim.data.registry import REGISTRY
 
-REGISTRY_NAME = "registry name (mirtrim.data.registry)"
+REGISTRY_NAME = "public corpus of the registry (mirtrim.data.registry)"
 
 
 @command("generate-data", "render a seeded synthetic dataset into the shared on-disk layout",
          "mirtrim generate-data --dataset drumloops --scale tiny --seed 1234 --out results/data/drumloops-tiny",
-         arg("--dataset", required=True, help="synthetic dataset: drumloops, instruments, voices, notes or songs"),
-         arg("--scale", required=True, help="tiny | small | paper"),
-         arg("--seed", type=int, required=True, help="seed of everything the generator draws"),
+         arg("--dataset", required=True, choices=("drumloops", "instruments", "voices", "notes", "songs"),
+             help="synthetic dataset"),
+         arg("--scale", required=True, choices=SCALES, help="dataset size"),
+         arg("--seed", type=INDEX, required=True, help="seed of everything the generator draws"),
          arg("--out", required=True, help="dataset folder to create"),
-         arg("--melodies", type=float, default=0.0, help="notes only: fraction of legato melodies (continuous f0)"))
+         arg("--melodies", type=FRACTION, default=0.0, help="notes only: fraction of legato melodies (continuous f0)"))
 def generate_data(a):
     from mirtrim.data.generate import generate
 
@@ -27,7 +29,7 @@ def generate_data(a):
 @command("download", "download, verify (size, md5) and unpack a public corpus of the registry; an interrupted "
                      "transfer resumes on the next run",
          "mirtrim download --dataset tinysol --out resources/tinysol",
-         arg("--dataset", required=True, help=REGISTRY_NAME),
+         arg("--dataset", required=True, choices=sorted(REGISTRY), help=REGISTRY_NAME),
          arg("--out", required=True, help="folder to create with the unpacked corpus (resources/<dataset>)"),
          arg("--cache", help="where transfers and their .part files live (default: <out>/../downloads/<dataset>)"),
          arg("--mirror", help="fetch every file from <mirror>/<file name> instead (same checksums)"),
@@ -48,10 +50,10 @@ def download(a):
 
 @command("prepare-data", "convert a downloaded corpus into the shared dataset layout",
          "mirtrim prepare-data --dataset tinysol --raw resources/tinysol --out results/data/tinysol",
-         arg("--dataset", required=True, help=REGISTRY_NAME),
+         arg("--dataset", required=True, choices=sorted(REGISTRY), help=REGISTRY_NAME),
          arg("--raw", required=True, help="the unpacked corpus (from the download command)"),
          arg("--out", required=True, help="dataset folder to create (results/data/<dataset>)"),
-         arg("--seed", type=int, default=1234, help="seed of the seeded splits and subsets"),
+         arg("--seed", type=INDEX, default=1234, help="seed of the seeded splits and subsets"),
          arg("--audio-dir", help="annotation-only corpora (isophonics_beatles, billboard, boeck_onsets): the folder "
                                  "holding their audio"))
 def prepare_data(a):
@@ -75,7 +77,7 @@ def extract_features(a):
 @command("baseline", "score a trivial (non-deep) baseline on a dataset's test split",
          "mirtrim baseline --data results/data/songs-tiny --task chords --out results/baselines/chords.json",
          arg("--data", required=True, help="dataset folder"),
-         arg("--task", required=True, help="the task the baseline stands in for"),
+         arg("--task", required=True, choices=TASKS, help="the task the baseline stands in for"),
          arg("--features", help="the task's feature file (required for onsets, drums and pitch, which are scored on "
                                 "the model's own frames, examples and decoder)"),
          arg("--fidelity", default="{}", help="the run's fidelity switches (JSON): decoder, metric mode"),

@@ -51,8 +51,34 @@ def run_spec(text: str) -> dict:
     return spec
 
 
+def number(kind: type, low: float, high: float | None = None, low_open: bool = False) -> Callable[[str], float]:
+    """An argparse type: ``kind`` within [low, high] (``low_open``: low excluded), refused in one line."""
+    bounds = f"{'>' if low_open else '>='} {low:g}" + ("" if high is None else f" and <= {high:g}")
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind.__name__} {bounds}, got {text!r}") from None
+        if value < low or (low_open and value == low) or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {kind.__name__} {bounds}, got {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+COUNT = number(int, 1)  # at least one
+INDEX = number(int, 0)  # seeds, round indices
+FRACTION = number(float, 0, 1)
+PERCENT = number(float, 0, 100, low_open=True)
+POSITIVE = number(float, 0, low_open=True)
+TASKS = ("singing", "instrument", "pitch", "pitch_medium", "chords", "drums", "onsets")
+SCALES = ("tiny", "small", "paper")
+
+
 def threads(help_: str = "torch intra-op threads") -> Argument:
-    return arg("--threads", type=int, default=1, help=help_)
+    return arg("--threads", type=COUNT, default=1, help=help_)
 
 
 # the arguments several commands share, declared once
@@ -60,9 +86,9 @@ SPEC = arg("--spec", type=run_spec, required=True, help="run spec JSON (from mir
 FEATURES = arg("--features", required=True, help="the task's feature file (.npz)")
 ROUND_INPUTS = (SPEC, FEATURES, arg("--model", required=True, help="model.pt of the round"),
                 arg("--train-log", required=True, help="train.json of the same round"),
-                arg("--round", type=int, required=True, help="the round's index (0: dense)"))
-TIMING = (arg("--runs", type=int, default=30, help="timed calls per repeat (default: 30)"),
-          arg("--repeats", type=int, default=3, help="repeats; the median is kept (default: 3)"),
+                arg("--round", type=INDEX, required=True, help="the round's index (0: dense)"))
+TIMING = (arg("--runs", type=COUNT, default=30, help="timed calls per repeat (default: 30)"),
+          arg("--repeats", type=COUNT, default=3, help="repeats; the median is kept (default: 3)"),
           arg("--no-onnx", dest="onnx", action="store_false", help="skip the ONNX export and its timing"))
 SUMMARIES = arg("--summaries", nargs="+", required=True, help="per-task summary CSVs (from aggregate)")
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from mirtrim.cli.registry import SUMMARIES, arg, command
+from pathlib import Path
+
+from mirtrim.cli.registry import COUNT, POSITIVE, SUMMARIES, TASKS, arg, command
 
 PDF_OUT = arg("--out", required=True, help="PDF path; the PNG goes beside it")
 TABLE_OUTS = (arg("--out-csv", required=True, help="the table as CSV"),
               arg("--out-md", required=True, help="the table as Markdown"),
               arg("--out-tex", required=True, help="the table as LaTeX"))
-TASK = arg("--task", required=True, help="the task (singing, instrument, pitch, chords, drums, onsets)")
+TASK = arg("--task", required=True, choices=TASKS, help="the task")
 
 
 @command("aggregate", "join eval, profile and timing records into one tidy CSV",
@@ -71,7 +73,7 @@ def table_baselines(a):
 
 @command("table-efficiency", "dense vs trimmed model per task: CSV, Markdown, LaTeX",
          "mirtrim table-efficiency --summaries summary/*.csv --out-csv e.csv --out-md e.md --out-tex e.tex",
-         SUMMARIES, arg("--tolerance", type=float, default=1.1,
+         SUMMARIES, arg("--tolerance", type=POSITIVE, default=1.1,
                         help="the trimmed model kept: error <= tolerance x dense (default: 1.1)"), *TABLE_OUTS)
 def table_efficiency(a):
     from mirtrim.report.efficiency import write_efficiency_table
@@ -113,7 +115,7 @@ def plot_latency(a):
          "mirtrim benchmarks --root results/benchmarks --tasks onsets pitch --out job_costs.md",
          arg("--root", default="results/benchmarks", help="the workflow's benchmark folder (default: "
                                                           "results/benchmarks)"),
-         arg("--top", type=int, default=5, help="how many of the costliest jobs to list (default: 5)"),
+         arg("--top", type=COUNT, default=5, help="how many of the costliest jobs to list (default: 5)"),
          arg("--tasks", nargs="*", default=[], help="also sum job time per task"),
          arg("--out", help="also write the Markdown table here"))
 def benchmarks(a):
@@ -138,3 +140,34 @@ def manifest(a):
     from mirtrim.report.manifest import write_manifest
 
     write_manifest(a.out, a.files)
+
+
+@command("check", "load every feature file, checkpoint and record of a run; print the command that rebuilds "
+                  "what is broken or missing",
+         "mirtrim check --config config.yaml",
+         arg("--config", default="config.yaml", help="the run's config file (default: config.yaml)"),
+         arg("--directory", default=".", help="the workflow's working directory (default: .)"),
+         arg("--show", type=COUNT, default=20, help="problems listed one per line (default: 20)"))
+def check(a):
+    import yaml
+
+    from mirtrim.report.check import check_results, repair_command
+
+    try:
+        config = yaml.safe_load(Path(a.config).read_text())
+    except yaml.YAMLError as err:
+        raise ValueError(f"{a.config}: not valid YAML ({str(err).splitlines()[0]})") from None
+    problems, checked = check_results(config, a.directory)
+    if not problems:
+        print(f"all {checked} files of the run are readable")
+        return
+    for p in problems[: a.show]:
+        print(f"{p.path}: {p.what}")
+    if len(problems) > a.show:
+        print(f"... and {len(problems) - a.show} more")
+    flags = "" if a.directory == "." else f" --directory {a.directory}"
+    flags += "" if a.config == "config.yaml" else f" --configfile {a.config}"
+    if all(p.what == "missing" for p in problems) and len(problems) == checked:
+        raise ValueError(f"nothing of this run is built yet; run: snakemake --cores all figures/all{flags}")
+    raise ValueError(f"{len(problems)} of {checked} files missing or unreadable; rebuild them and everything "
+                     f"computed from them with: {repair_command(problems)}{flags}")

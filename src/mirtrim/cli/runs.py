@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mirtrim.cli.registry import FEATURES, ROUND_INPUTS, SPEC, TIMING, arg, command, set_torch_threads, threads
+from mirtrim.cli.registry import (COUNT, FEATURES, INDEX, PERCENT, POSITIVE, ROUND_INPUTS, SPEC, TASKS, TIMING, arg,
+                                  command, set_torch_threads, threads)
 
 ROUND_DIR = arg("--out-dir", required=True, help="round folder: model.pt, train.json (and plan.json)")
 # what the workflow passes: the run's spec from the config (mirtrim.grid.spec)
@@ -31,7 +32,7 @@ def train_dense(a):
          SPEC, FEATURES, ROUND_DIR, threads(),
          arg("--prev", required=True, help="model.pt of round r-1"),
          arg("--rewind", required=True, help="rewind.pt of the run's round 0"),
-         arg("--round", type=int, required=True, help="this round's index (>= 1)"))
+         arg("--round", type=COUNT, required=True, help="this round's index (>= 1)"))
 def prune_round(a):
     from mirtrim.train.rounds import run_prune_round
 
@@ -119,10 +120,10 @@ def time_rounds(a):
          arg("--criterion", default="magnitude", choices=["magnitude", "activation", "batchnorm", "random"],
              help="how units are scored (default: magnitude)"),
          arg("--scope", default="local", choices=["local", "global"], help="per layer or one cut (default: local)"),
-         arg("--percent", type=float, default=30.0, help="share of the current units removed per round"),
-         arg("--rounds", type=int, default=1, help="trimming rounds, no training in between (default: 1)"),
+         arg("--percent", type=PERCENT, default=30.0, help="share of the current units removed per round"),
+         arg("--rounds", type=COUNT, default=1, help="trimming rounds, no training in between (default: 1)"),
          arg("--keep", nargs="*", default=[], help="layers never trimmed (and the streams they feed)"),
-         arg("--min-units", type=int, default=3, help="a layer keeps all its units below this (default: 3)"),
+         arg("--min-units", type=INDEX, default=3, help="a layer keeps all its units below this (default: 3)"),
          arg("--onnx", help="also export the trimmed model as ONNX to this path"),
          arg("--out", required=True, help="the trimmed module (torch.save); its plans go beside as .plan.json"))
 def trim(a):
@@ -141,9 +142,8 @@ def trim(a):
 
 @command("model-info", "parameters and MACs of a task's model at a width",
          "mirtrim model-info --task pitch --width 0.5",
-         arg("--task", required=True, help="one of the paper's tasks (singing, instrument, pitch, chords, drums, "
-                                           "onsets)"),
-         arg("--width", type=float, default=1.0, help="width multiplier of every layer (default: 1)"))
+         arg("--task", required=True, choices=TASKS, help="one of the paper's tasks"),
+         arg("--width", type=POSITIVE, default=1.0, help="width multiplier of every layer (default: 1)"))
 def model_info(a):
     from mirtrim.models import arch_for, build_model, input_shape
     from mirtrim.profile.counts import forward_costs

@@ -9,7 +9,7 @@ from torch import nn
 
 from mirtrim.models import build_model
 from mirtrim.prune.trim import apply_kept
-from mirtrim.utils.atomic import atomic_path
+from mirtrim.utils.atomic import atomic_path, rebuild_hint
 
 FORMAT = "mirtrim-model/1"
 
@@ -27,10 +27,24 @@ def read_checkpoint(path: str | Path) -> dict:
     except FileNotFoundError:
         raise SystemExit(f"error: model checkpoint not found: {path}") from None
     except Exception as err:
-        raise SystemExit(f"error: {path} is not a readable mirtrim checkpoint ({type(err).__name__}: {err})") from None
+        first = str(err).split("\n")[0]
+        raise SystemExit(f"error: {path} is not a readable mirtrim checkpoint ({type(err).__name__}: {first}); "
+                         f"{rebuild_hint(path)}") from None
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
-        raise SystemExit(f"error: {path} is not a mirtrim checkpoint (expected format {FORMAT})")
+        raise SystemExit(f"error: {path} is not a mirtrim checkpoint (expected format {FORMAT}); {rebuild_hint(path)}")
     return ckpt
+
+
+def read_rewind(path: str | Path) -> dict:
+    """The state_dict of a rewind snapshot (rewind.pt)."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)["state_dict"]
+    except FileNotFoundError:
+        raise SystemExit(f"error: rewind snapshot not found: {path}") from None
+    except Exception as err:
+        first = str(err).split("\n")[0]
+        raise SystemExit(f"error: {path} is not a readable rewind snapshot ({type(err).__name__}: {first}); "
+                         f"{rebuild_hint(path)}") from None
 
 
 def load_model(path: str | Path) -> tuple[nn.Module, dict]:

@@ -14,13 +14,23 @@ from mirtrim.models.common import init_paper
 from mirtrim.prune.mask import apply_masks, full_masks, mask_stats, next_masks
 from mirtrim.prune.plan import kept_from_plan, make_plan
 from mirtrim.prune.rewind import copy_norm_statistics, reinitialised, rewound
-from mirtrim.train.checkpoint import load_model, save_model
+from mirtrim.train.checkpoint import load_model, read_rewind, save_model
 from mirtrim.train.loop import TrainConfig, pick_device, summarise, train_round
 from mirtrim.train.tasks import make_task
-from mirtrim.utils.atomic import atomic_path, log, write_json
+from mirtrim.utils.atomic import atomic_path, log, rebuild_hint, write_json
 
 VALID_FRACTION = 0.2  # validation = 20 % of the training groups (at least one)
 VALID_SEED = 20200720  # fixed: every run of a task validates on the same examples
+
+
+def _npz_problem(err: Exception) -> str:
+    """numpy's message, without its advice to unpickle: feature files hold plain arrays only."""
+    text = str(err)
+    if "Object arrays cannot be loaded" in text:
+        return "it holds Python objects, not plain arrays"
+    if "allow_pickle" in text:  # numpy reads anything that is neither zip nor .npy as a pickle
+        return "neither a zip of arrays nor a .npy file"
+    return text
 
 
 def load_features(path: str | Path) -> dict:
@@ -30,10 +40,12 @@ def load_features(path: str | Path) -> dict:
     except FileNotFoundError:
         raise SystemExit(f"error: feature file not found: {path}") from None
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
-        raise SystemExit(f"error: feature file {path} is corrupted or not an .npz archive ({err})") from None
+        why = _npz_problem(err)
+        raise SystemExit(f"error: feature file {path} is corrupted or not an .npz archive ({why}); "
+                         f"{rebuild_hint(path)}") from None
     for key, value in arrays.items():
         if value.dtype.kind == "f" and not np.isfinite(value).all():
-            raise SystemExit(f"error: feature file {path}: non-finite values in '{key}'")
+            raise SystemExit(f"error: feature file {path}: non-finite values in '{key}'; {rebuild_hint(path)}")
     return arrays
 
 
@@ -188,7 +200,7 @@ def run_prune_round(spec: dict, features: str, prev_model: str, rewind_path: str
     graph = prev.coupling_graph()
     snapshot = None
     if method["reset"] == "rewind":
-        snapshot = torch.load(rewind_path, map_location="cpu", weights_only=True)["state_dict"]
+        snapshot = read_rewind(rewind_path)
     if method["prune"] == "trim":
         plan, model, kept_dense, masks = _trim(prev, ckpt, graph, spec, round_index, train, valid, snapshot)
         log(f"round {round_index} of {spec['task']}/{spec['run']}: units {plan['units_before']} -> "

@@ -83,3 +83,8 @@ def read_json(path: str | os.PathLike, what: str = "JSON file"):
 def log(message: str) -> None:
     """Print a progress line immediately (job logs are files: block buffering would hide them)."""
     print(message, flush=True)
+
+
+def rebuild_hint(path: str | os.PathLike) -> str:
+    """How to rebuild a broken workflow file and everything computed from it (run where the workflow runs)."""
+    return f"rebuild it and what depends on it with: snakemake --cores all figures/all --forcerun {path}"

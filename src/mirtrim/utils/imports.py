@@ -58,3 +58,16 @@ def module_closure(root: str | Path, relative: str) -> list[str]:
                 seen.add(target)
                 todo.append(target)
     return [str(start)] + sorted(str(p) for p in seen - {start})
+
+
+def closure_digest(root: str | Path, *relatives: str) -> str:
+    """A short hash of the modules ``relatives`` and everything they import: a rule parameter that
+    changes, and so reruns the rule's jobs, when the code their results depend on changes."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    files = sorted({f for relative in relatives for f in module_closure(root, relative)})
+    for path in files:
+        digest.update(Path(path).relative_to(Path(root).resolve()).as_posix().encode())
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:12]

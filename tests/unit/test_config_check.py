@@ -1,0 +1,47 @@
+"""Config errors in one line: key path first, what was expected, the likely fix."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mirtrim.utils.config_check import ConfigError, check_config
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = ROOT / "workflow/schemas/config.schema.yaml"
+DEFAULT = yaml.safe_load((ROOT / "config.yaml").read_text())
+
+
+def _error(edit) -> str:
+    config = copy.deepcopy(DEFAULT)
+    edit(config)
+    with pytest.raises(ConfigError) as caught:
+        check_config(config, SCHEMA, "mine.yaml")
+    message = str(caught.value)
+    assert "\n" not in message and "(in mine.yaml;" in message
+    return message
+
+
+@pytest.mark.parametrize("config_file", ["config.yaml", ".test/config.yaml", "config/full.yaml", "config/paper.yaml"])
+def test_the_shipped_configs_are_valid_on_their_own(config_file):
+    check_config(yaml.safe_load((ROOT / config_file).read_text()), SCHEMA)
+
+
+def test_unknown_key_with_a_suggestion():
+    assert _error(lambda c: c["tasks"]["chords"].update(epocs=3)).startswith(
+        "config tasks.chords: unknown key 'epocs' (did you mean 'epochs'?)")
+
+
+def test_unknown_task_and_bad_enum():
+    assert _error(lambda c: c["tasks"].update(chord=c["tasks"]["chords"])).startswith(
+        "config tasks: unknown name 'chord' (did you mean 'chords'?)")
+    assert _error(lambda c: c["methods"][0].update(scope="everywhere")).startswith(
+        "config methods.0.scope: 'everywhere' is not allowed; expected one of: local, global")
+
+
+def test_wrong_type_bound_and_missing_key():
+    assert _error(lambda c: c["tasks"]["pitch"].update(width="half")).startswith(
+        "config tasks.pitch.width: expected number, got 'half'")
+    assert _error(lambda c: c["tasks"]["pitch"].update(width=0)).startswith("config tasks.pitch.width: 0 violates")
+    assert _error(lambda c: c.pop("methods")).startswith("config (top level): missing key 'methods'")
