@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from mirtrim.features import logmel
-from mirtrim.metrics.fair_baselines import (_as_logits, flux_baseline, flux_probability, mel_bands,
+from mirtrim.baselines.fair import (_as_logits, flux_baseline, flux_probability, mel_bands,
                                             yin_frame_baseline)
 from mirtrim.metrics.pitch import hz_to_cents
 from mirtrim.train.tasks import TranscriptionTask

@@ -126,10 +126,15 @@ def test_ten_random_kills_lose_nothing_and_end_with_the_uninterrupted_results(tm
 
     # one method keeps CI short: kills land among its rounds, evaluations and profiles all the same
     work = kill_workdir(tmp_path, "onsets", methods=1)
-    # data and round 0 first, uninterrupted: the kills then fall among pruning rounds, evaluations,
-    # profiles and figures, and round 0 must survive all of them
-    snakemake("results/runs/onsets/dense-s0/round00/model.pt", "--directory", str(work), "--snakefile",
-              str(ROOT / "Snakefile"), "--cores", "2")
+    # data and round 0 first, uninterrupted (taken from the tiny run: the same config, so Snakemake
+    # finds them up to date): the kills then fall among pruning rounds, evaluations, profiles and
+    # figures, and round 0 must survive all of them
+    for kept in ("results/data/drumloops-tiny", "results/features/drumloops-tiny.npz",
+                 "results/runs/onsets/dense-s0", ".snakemake/metadata"):
+        _copy(tiny_run / kept, work / kept)
+    ready = snakemake("results/runs/onsets/dense-s0/round00/model.pt", "--directory", str(work), "--snakefile",
+                      str(ROOT / "Snakefile"), "--cores", "2")
+    assert "Nothing to be done" in ready.stdout + ready.stderr
     report = kill_resume(work, kills=10, seed=1, max_delay=2.0)
     assert report["kills"] == 10 and report["complete"], report["events"]
     assert report["rewritten_after_kill"] == [] and report["retrained_rounds"] == []
@@ -146,36 +151,57 @@ def test_ten_random_kills_lose_nothing_and_end_with_the_uninterrupted_results(tm
     assert compared == 3
 
 
+def _copy(source: Path, target: Path) -> None:
+    """Copy a file or a folder, keeping modification times (Snakemake orders outputs by them)."""
+    import shutil
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_dir():
+        shutil.copytree(source, target, symlinks=True)
+    else:
+        shutil.copy2(source, target)
+
+
 def test_a_corrupted_model_and_feature_file_are_repaired_by_following_check(tmp_path, tiny_run):
     """Truncate a round's checkpoint and overwrite a feature file in a copy of the tiny run: `mirtrim check`
-    names both and prints one Snakemake call; after it, every file loads and the chords records are the
+    names both and prints one Snakemake call; after it, every file loads and the singing records are the
     uninterrupted run's."""
     import shlex
     import shutil
 
+    # singing: its feature file (voices) feeds no other task, so the repair retrains one task only
     work = tmp_path / "work"
     shutil.copytree(tiny_run, work, symlinks=True)
-    model = work / f"results/runs/chords/{RUN}/round01/model.pt"
+    model = work / f"results/runs/singing/{RUN}/round01/model.pt"
     model.write_bytes(model.read_bytes()[:200])
-    (work / "results/features/songs-tiny.npz").write_bytes(b"not an archive")
+    (work / "results/features/voices-tiny.npz").write_bytes(b"not an archive")
     check = [sys.executable, "-m", "mirtrim", "check", "--config", str(work / "config.yaml"), "--directory", str(work)]
     proc = subprocess.run(check, capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 1 and proc.stdout.splitlines() == [
-        "results/features/songs-tiny.npz: feature file results/features/songs-tiny.npz is corrupted or not an .npz "
+        "results/features/voices-tiny.npz: feature file results/features/voices-tiny.npz is corrupted or not an .npz "
         "archive (neither a zip of arrays nor a .npy file); rebuild it and what depends on it with: snakemake "
-        "--cores all figures/all --forcerun results/features/songs-tiny.npz",
-        f"results/runs/chords/{RUN}/round01/model.pt: " + proc.stdout.splitlines()[1].split(": ", 1)[1]]
+        "--cores all figures/all --forcerun results/features/voices-tiny.npz",
+        f"results/runs/singing/{RUN}/round01/model.pt: " + proc.stdout.splitlines()[1].split(": ", 1)[1]]
     repair = shlex.split(proc.stderr.split("with: ", 1)[1])
     assert repair[:4] == ["snakemake", "--cores", "all", "figures/all"]
     snakemake(*repair[1:], "--snakefile", str(ROOT / "Snakefile"))
     proc = subprocess.run(check, capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0 and proc.stdout.startswith("all "), proc.stdout + proc.stderr
     compared = 0
-    for path in sorted((tiny_run / "results/eval/chords").rglob("round*.json")):
+    for path in sorted((tiny_run / "results/eval/singing").rglob("round*.json")):
         repaired = work / path.relative_to(tiny_run)
         assert _without_timings(read_json(repaired)) == _without_timings(read_json(path)), repaired
         compared += 1
-    assert compared == 5  # the dense round and two rounds of each method
+    assert compared == 3  # the dense round and one round of each method
+    assert _scores(work / "results/summary/singing.csv") == _scores(tiny_run / "results/summary/singing.csv")
+
+
+def _scores(summary: Path) -> list[dict]:
+    """A summary's rows without what depends on the machine's timing (latency, memory peaks, seconds)."""
+    kept = ("task", "run", "round", "parameters", "macs", "alive_fraction", "test_error", "test_error_best_valid",
+            "valid_error", "compression", "mac_reduction", "relative_error")
+    with open(summary) as fh:
+        return [{k: row[k] for k in kept} for row in csv.DictReader(fh)]
 
 
 def test_tables_trace_to_the_summary_csv(tiny_run):

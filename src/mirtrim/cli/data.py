@@ -83,7 +83,7 @@ def extract_features(a):
          arg("--fidelity", default="{}", help="the run's fidelity switches (JSON): decoder, metric mode"),
          arg("--out", required=True, help="the baseline's record (JSON)"))
 def baseline(a):
-    from mirtrim.metrics.baselines import run_baseline
+    from mirtrim.baselines.run import run_baseline
     from mirtrim.utils.atomic import write_json
 
     record = run_baseline(a.data, a.task, features=a.features, fidelity=json.loads(a.fidelity))

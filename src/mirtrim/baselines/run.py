@@ -1,7 +1,7 @@
 """Trivial baselines on the test split: evidence that a task is not solved without learning.
 
 Scored with the same metrics as the models: onsets and drums from (band-wise) spectral flux and
-pitch from YIN, both on the model's own frames (metrics/fair_baselines.py); chords from chroma
+pitch from YIN, both on the model's own frames (baselines/fair.py); chords from chroma
 templates, and the classification tasks from a nearest-centroid classifier on mean MFCCs (the only
 baseline fitted on the training split).
 """
@@ -73,7 +73,7 @@ def centroid_baseline(data_dir: Path, meta: dict) -> dict:
 
 def run_baseline(data_dir: str | Path, task: str, features: str | Path | None = None,
                  fidelity: dict | None = None) -> dict:
-    """Onsets, drums and pitch are scored on the model's own frames (metrics/fair_baselines.py), so
+    """Onsets, drums and pitch are scored on the model's own frames (baselines/fair.py), so
     they need the task's ``features``; chords and the classification tasks read the audio."""
     data_dir = Path(data_dir)
     meta = read_json(data_dir / "metadata.json", "dataset metadata")
@@ -81,10 +81,10 @@ def run_baseline(data_dir: str | Path, task: str, features: str | Path | None = 
         raise ValueError(f"baseline of {task}: pass --features (the task's feature file): it is scored on the "
                          "frames and examples the model is scored on")
     if task in ("onsets", "drums"):
-        from mirtrim.metrics.fair_baselines import flux_baseline
+        from mirtrim.baselines.fair import flux_baseline
         out = flux_baseline(str(features), task, fidelity)
     elif task in ("pitch", "pitch_medium"):
-        from mirtrim.metrics.fair_baselines import yin_frame_baseline
+        from mirtrim.baselines.fair import yin_frame_baseline
         out = yin_frame_baseline(str(features))
     elif task == "chords":
         out = chord_baseline(data_dir, meta)

@@ -1,0 +1,52 @@
+"""The one-way import rule of docs/architecture.md, checked on every import in the package (lazy
+imports inside functions included)."""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "mirtrim"
+# a package may import only packages of a lower rank; prune/ and utils/ import nothing of the package
+RANK = {"mirtrim": 0, "utils": 0, "prune": 0, "metrics": 1, "data": 2, "features": 3, "grid": 3, "models": 4,
+        "train": 5, "profile": 6, "baselines": 6, "report": 7, "cli": 8, "__main__": 9}
+
+
+def _package_of(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else path.stem if path.stem != "__init__" else "mirtrim"
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == "mirtrim":
+            names = [f"mirtrim.{a.name}" if a.name in RANK else "mirtrim" for a in node.names]  # from mirtrim import grid
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "mirtrim":
+                found.add(parts[1] if len(parts) > 1 else "mirtrim")
+    return found
+
+
+def test_every_package_is_ranked():
+    packages = {_package_of(p) for p in PACKAGE.rglob("*.py")}
+    assert packages <= set(RANK), packages - set(RANK)
+
+
+def test_imports_flow_one_way():
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        src = _package_of(path)
+        for dst in _imports(path) - {src}:
+            if RANK[dst] >= RANK[src] and not (dst == "mirtrim" and src != "prune"):
+                wrong.append(f"{path.relative_to(PACKAGE)} ({src}) imports {dst}")
+    assert wrong == []
+
+
+def test_the_trimming_library_imports_nothing_else_of_the_package():
+    for path in sorted((PACKAGE / "prune").rglob("*.py")):
+        assert _imports(path) <= {"prune"}, path
