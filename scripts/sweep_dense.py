@@ -78,10 +78,11 @@ def train_once(config: dict, task: str, features: str, setting: dict, seed: int)
 
 def markdown(rows: list[dict], title: str) -> str:
     keys = [k for k in rows[0] if k != "valid_curve"]
+    from mirtrim.report.tables import markdown_table
+
+    cells = ([f"{r[k]:.3f}" if isinstance(r[k], float) else str(r[k]) for k in keys] for r in rows)
     lines = [f"# {title}", "", "Chosen on `valid_error`; `test_error` is for the record only.", "",
-             "| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    for r in rows:
-        lines.append("| " + " | ".join(f"{r[k]:.3f}" if isinstance(r[k], float) else str(r[k]) for k in keys) + " |")
+             *markdown_table(keys, cells)]
     return "\n".join(lines) + "\n"
 
 

@@ -6,12 +6,11 @@ so every method of a task and seed shares it: it lives under the run id ``dense-
 
 from __future__ import annotations
 
-import json
 
 from mirtrim.data.registry import REGISTRY
+from mirtrim.runspec import MethodSpec, RunSpec, TrainSpec
+from mirtrim.taskdefs import task_def
 
-DATASET_OF_TASK = {"singing": "voices", "instrument": "instruments", "pitch": "notes", "pitch_medium": "notes",
-                   "chords": "songs", "drums": "drumloops", "onsets": "drumloops"}
 
 FIDELITY_PRESETS = {
     # the better behaviour (paper.md §10)
@@ -53,7 +52,7 @@ def dataset_id(config: dict, task: str) -> str:
     if t.get("source", "synthetic") != "synthetic":
         return f"{t['source']}"
     melodies = t.get("melodies", 0)
-    return f"{DATASET_OF_TASK[task]}-{t['scale']}" + (f"-melodies{round(100 * melodies)}" if melodies else "")
+    return f"{task_def(task).dataset}-{t['scale']}" + (f"-melodies{round(100 * melodies)}" if melodies else "")
 
 
 # dataset ids as rule wildcards: synthetic ones are rendered (generate_data), real ones prepared from a
@@ -72,7 +71,7 @@ def datasets(config: dict) -> dict[str, dict]:
     for task, t in config["tasks"].items():
         if not is_synthetic(config, task):
             continue
-        out[dataset_id(config, task)] = {"generator": DATASET_OF_TASK[task], "scale": t["scale"],
+        out[dataset_id(config, task)] = {"generator": task_def(task).dataset, "scale": t["scale"],
                                          "seed": config.get("data_seed", 1234), "melodies": t.get("melodies", 0)}
     return out
 
@@ -88,7 +87,7 @@ def check_tasks(config: dict) -> None:
             raise ValueError(f"config tasks.{task}.rewind_epoch: {t['rewind_epoch']} leaves no epoch after the "
                              f"rewind under the equal budget; expected 0..{t['epochs'] - 1}, or set "
                              "fidelity.rewind_budget: extra")
-        if t.get("melodies") and DATASET_OF_TASK[task] != "notes":
+        if t.get("melodies") and task_def(task).dataset != "notes":
             raise ValueError(f"config tasks.{task}.melodies: only the pitch tasks have melodies")
 
 
@@ -187,17 +186,17 @@ def parse_run(run: str) -> tuple[dict | None, int]:
     return dict(zip(("prune", "criterion", "scope", "reset"), parts[:4])), seed
 
 
-def spec(config: dict, task: str, run: str) -> dict:
+def spec(config: dict, task: str, run: str) -> RunSpec:
     """Everything a job of (task, run) needs, and nothing else: a config edit reruns only what it touches."""
     method, seed = parse_run(run)
     t = config["tasks"][task]
-    out = {"task": task, "run": run, "seed": seed, "width": t["width"], "device": config.get("device", "auto"),
-           "train": {k: t.get(k, TRAIN_DEFAULTS.get(k)) for k in TRAIN_KEYS}, "fidelity": fidelity(config)}
     if method is not None:
         percent = t["mask_percent"] if method["prune"] == "mask" else t["trim_percent"]
-        out["method"] = {**method, "percent": percent, "min_units": t.get("min_units", 3)}
-    return out
+        method = MethodSpec(**method, percent=percent, min_units=t.get("min_units", 3))
+    return RunSpec(task=task, run=run, seed=seed, width=t["width"], device=config.get("device", "auto"),
+                   train=TrainSpec(**{k: t.get(k, TRAIN_DEFAULTS.get(k)) for k in TRAIN_KEYS}),
+                   fidelity=fidelity(config), method=method)
 
 
 def spec_json(config: dict, task: str, run: str) -> str:
-    return json.dumps(spec(config, task, run), sort_keys=True, separators=(",", ":"))
+    return spec(config, task, run).to_json()

@@ -7,6 +7,7 @@ import pytest
 from test_bad_input import edit_meta, write_dataset
 
 from mirtrim import cli, grid
+from mirtrim.runspec import RunSpec
 
 DETERMINISTIC_PROFILE_KEYS = ("task", "parameters", "macs", "flops_paper", "memory_read", "memory_write", "checkpoint_bytes", "masked", "alive_fraction",
                               "parameters_nominal")
@@ -52,7 +53,11 @@ def test_assess_gives_the_records_of_evaluate_and_profile(tmp_path, capsys, monk
     assert read("a_eval.json") == read("eval.json")
     separate, together, timed = read("profile.json"), read("a_profile.json"), read("timing.json")
     latency_keys = {"latency_ms", "latency_spread", "runs", "repeats", "threads", "real_time_factor"}
-    assert set(separate) - set(together) == latency_keys and set(together) < set(separate)
+    # a workflow round's records say what produced them; the standalone profile of a model file cannot
+    provenance_keys = {"spec", "spec_digest", "package_version", "source_commit"}
+    assert set(separate) - set(together) == latency_keys and set(together) - set(separate) == provenance_keys
+    assert together["spec_digest"] == read("eval.json")["spec_digest"] == RunSpec.from_json(spec).digest()
+    assert read("eval.json")["spec"] == json.loads(spec) == json.loads((run / "train.json").read_text())["spec"]
     for key in DETERMINISTIC_PROFILE_KEYS:
         assert together[key] == separate[key], key
     assert timed["architectures"] == 1 and len(timed["rounds"]) == 2
@@ -64,7 +69,8 @@ def test_assess_gives_the_records_of_evaluate_and_profile(tmp_path, capsys, monk
 
 
 def test_assess_writes_nothing_when_the_model_is_missing(tmp_path):
-    spec = json.dumps({"task": "drums"})
+    spec = grid.spec_json({"tasks": {"drums": {"width": 0.125, "lr": 1e-3, "epochs": 2, "rewind_epoch": 1}}},
+                          "drums", "dense-s0")
     with pytest.raises(SystemExit) as stop:  # printed as one line by the interpreter, exit status 1
         cli.main(["assess", "--spec", spec, "--features", str(tmp_path / "f.npz"), "--model",
                   str(tmp_path / "missing.pt"), "--train-log", str(tmp_path / "t.json"), "--round", "0",

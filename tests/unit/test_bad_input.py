@@ -135,11 +135,11 @@ def test_feature_file_without_a_needed_array_names_it(tmp_path):
     from mirtrim.train.rounds import task_data
 
     np.savez(tmp_path / "f.npz", X=np.zeros((4, 64, 50), np.float32), split=np.array(["train"] * 4))
-    spec = json.loads(grid.spec_json({"seeds": [0], "tasks": {"drums": {
+    spec = grid.spec({"seeds": [0], "tasks": {"drums": {
         "scale": "tiny", "width": 0.125, "lr": 1e-3, "epochs": 2, "rewind_epoch": 1, "rounds": 2,
-        "trim_percent": 25}}, "methods": []}, "drums", "dense-s0"))
+        "trim_percent": 25}}, "methods": []}, "drums", "dense-s0")
     with pytest.raises(SystemExit, match=r"f\.npz has no array 'Y'"):
-        task_data(spec, tmp_path / "f.npz")
+        task_data(spec.task, spec.fidelity, tmp_path / "f.npz")
 
 
 def test_config_rewind_beyond_training_names_the_key():

@@ -48,11 +48,11 @@ def test_benchmarks_on_a_missing_folder_fails_with_one_line(tmp_path, capsys):
     assert err.count("\n") == 0 and "no benchmark files" in err and "nothing" in err
 
 
-def test_the_task_choices_are_the_models_tasks():
+def test_the_task_choices_are_the_registry_tasks():
     from mirtrim.cli.registry import TASKS
-    from mirtrim.models import TASK_MODELS
+    from mirtrim.taskdefs import TASK_DEFS
 
-    assert set(TASKS) == set(TASK_MODELS)
+    assert TASKS == tuple(TASK_DEFS)
 
 
 @pytest.mark.parametrize("argv,expected", [

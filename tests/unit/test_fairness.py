@@ -7,6 +7,7 @@ from torch import nn
 from mirtrim import grid
 from mirtrim.report.aggregate import aggregate
 from mirtrim.train.loop import TrainConfig
+from mirtrim.runspec import RunSpec
 from mirtrim.train.rounds import _train_config, steps_before
 from mirtrim.utils.atomic import write_json
 from test_training import fit
@@ -49,9 +50,9 @@ def test_masked_compression_is_dense_params_over_non_zero_params(tmp_path):
 
 def _spec(budget="equal", unit="epoch", k=1):
     fid = {**grid.FIDELITY_PRESETS["default"], "rewind_budget": budget}
-    return {"task": "onsets", "run": "trim-magnitude-local-rewind-s0", "fidelity": fid,
-            "train": {"epochs": 5, "lr": 1e-3, "batch_size": 32, "patience": 30, "rewind_epoch": k,
-                      "rewind_unit": unit}}
+    return RunSpec.from_dict({"task": "onsets", "run": "trim-magnitude-local-rewind-s0", "seed": 0, "width": 0.25,
+                              "fidelity": fid, "train": {"epochs": 5, "lr": 1e-3, "batch_size": 32, "patience": 30,
+                                                         "rewind_epoch": k, "rewind_unit": unit}})
 
 
 @pytest.mark.parametrize("unit,k", [("epoch", 1), ("epoch", 2), ("iteration", 7)])

@@ -43,9 +43,9 @@ def test_run_ids_are_stable():
 
 def test_spec_holds_only_what_the_run_needs():
     config = yaml.safe_load(CONFIGS[0].read_text())
-    dense = grid.spec(config, "onsets", "dense-s0")
+    dense = grid.spec(config, "onsets", "dense-s0").to_dict()
     assert "method" not in dense and "rounds" not in json.dumps(dense)
-    run = grid.spec(config, "onsets", "trim-magnitude-local-rewind-s0")
+    run = grid.spec(config, "onsets", "trim-magnitude-local-rewind-s0").to_dict()
     assert run["method"]["percent"] == config["tasks"]["onsets"]["trim_percent"]
     assert {k: v for k, v in run.items() if k not in ("method", "run")} == \
         {k: v for k, v in dense.items() if k != "run"}
@@ -96,7 +96,7 @@ def test_bad_feature_files_give_one_line(tmp_path, content, message):
     features = tmp_path / "features.npz"
     if content is not None:
         features.write_bytes(content)
-    spec = json.dumps(grid.spec(yaml.safe_load(CONFIGS[1].read_text()), "onsets", "dense-s0"))
+    spec = grid.spec_json(yaml.safe_load(CONFIGS[1].read_text()), "onsets", "dense-s0")
     out = subprocess.run([sys.executable, "-m", "mirtrim", "train-dense", "--spec", spec, "--features", str(features),
                           "--out-dir", str(tmp_path / "r"), "--rewind-out", str(tmp_path / "rw.pt")],
                          capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")})

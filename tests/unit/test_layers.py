@@ -5,9 +5,10 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "mirtrim"
-# a package may import only packages of a lower rank; prune/ and utils/ import nothing of the package
-RANK = {"mirtrim": 0, "utils": 0, "prune": 0, "metrics": 1, "data": 2, "features": 3, "grid": 3, "models": 4,
-        "train": 5, "profile": 6, "baselines": 6, "report": 7, "cli": 8, "__main__": 9}
+# a package may import only packages of a lower rank; prune/, the task registry and the run spec import nothing of the
+# package, utils/ only the registry (to check config task names against it)
+RANK = {"mirtrim": 0, "taskdefs": 0, "runspec": 0, "prune": 0, "utils": 1, "metrics": 2, "data": 3, "features": 4, "grid": 4,
+        "models": 5, "train": 6, "profile": 7, "baselines": 7, "report": 8, "cli": 9, "__main__": 10}
 
 
 def _package_of(path: Path) -> str:

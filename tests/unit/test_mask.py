@@ -7,6 +7,7 @@ import torch
 
 from mirtrim.models import arch_for, build_model
 from mirtrim.prune.mask import apply_masks, full_masks, mask_stats, maskable_parameters, next_masks
+from mirtrim.runspec import RunSpec
 from mirtrim.train import rounds
 from mirtrim.train.loop import TrainConfig, train_round
 from mirtrim.train.tasks import Split
@@ -78,8 +79,11 @@ def test_mask_round_starts_from_the_masked_rewind_snapshot():
     trained = copy.deepcopy(snapshot_model)
     for p in trained.parameters():
         p.data.add_(torch.randn_like(p))
-    spec = {"seed": 0, "method": {"prune": "mask", "criterion": "magnitude", "scope": "local", "percent": 30},
-            "fidelity": {"rewind_bn_stats": True}}
+    spec = RunSpec.from_dict({"task": arch["task"], "run": "mask-magnitude-local-rewind-s0", "seed": 0,
+                              "width": arch["width"], "train": {"epochs": 2, "lr": 1e-3},
+                              "method": {"prune": "mask", "criterion": "magnitude", "scope": "local",
+                                         "reset": "rewind", "percent": 30},
+                              "fidelity": {"rewind_bn_stats": True}})
     ckpt = {"arch": arch, "kept_dense": None}
     plan, model, _, masks = rounds._mask(trained, ckpt, trained.coupling_graph(), spec, 1, snapshot)
     state = model.state_dict()

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from mirtrim.metrics.onsets import pick_peaks
+from mirtrim.runspec import RunSpec
 from mirtrim.train.tasks import TranscriptionTask, chance_level
 
 HOP, SR = 1024, 22050
@@ -74,10 +75,10 @@ def test_evaluation_uses_the_training_records_threshold_and_refuses_a_record_wit
     task = TranscriptionTask("onsets")
     split = _split(task, [10, 30])
     monkeypatch.setattr(evaluation, "load_model", lambda path: (torch.nn.Identity(), {}))
-    monkeypatch.setattr(evaluation, "test_data", lambda spec, features: (task, split))
+    monkeypatch.setattr(evaluation, "test_data", lambda task_name, fidelity, features: (task, split))
     monkeypatch.setattr(evaluation, "evaluate", lambda model, task_, split_, device: task_.error(_logits(prob), split_))
-    spec = {"task": "onsets", "run": "dense-s0", "seed": 0, "device": "cpu",
-            "fidelity": {"test_selection": "best_valid"}}
+    spec = RunSpec.from_dict({"task": "onsets", "run": "dense-s0", "seed": 0, "width": 0.25, "device": "cpu",
+                              "train": {"epochs": 5, "lr": 1e-3}, "fidelity": {"test_selection": "best_valid"}})
     log = {"test_error_min_over_epochs": None, "valid_error": 0.1, "best_epoch": 3, "epochs_trained": 5,
            "seconds": 1.0, "decoder_threshold": 0.1}
     (tmp_path / "train.json").write_text(json.dumps(log))

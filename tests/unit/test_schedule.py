@@ -6,15 +6,17 @@ import pytest
 
 from mirtrim import grid
 from mirtrim.train.loop import TrainConfig, cosine_rate
+from mirtrim.runspec import RunSpec
 from mirtrim.train.rounds import _train_config
 from test_training import fit
 
 
-def _spec(schedule="cosine", budget="equal", warmup=0.0):
+def _spec(schedule="cosine", budget="equal", warmup=0.0, scheduler_patience=10):
     fid = {**grid.FIDELITY_PRESETS["default"], "lr_schedule": schedule, "rewind_budget": budget}
-    return {"task": "onsets", "run": "trim-magnitude-local-rewind-s0", "fidelity": fid,
-            "train": {"epochs": 5, "lr": 1e-2, "batch_size": 32, "patience": 30, "rewind_epoch": 2,
-                      "rewind_unit": "epoch", "warmup": warmup}}
+    return RunSpec.from_dict({"task": "onsets", "run": "trim-magnitude-local-rewind-s0", "seed": 0, "width": 0.25,
+                              "fidelity": fid, "train": {"epochs": 5, "lr": 1e-2, "batch_size": 32, "patience": 30,
+                                                         "rewind_epoch": 2, "rewind_unit": "epoch", "warmup": warmup,
+                                                         "scheduler_patience": scheduler_patience}})
 
 
 def test_cosine_rate_warms_up_then_decays_to_zero_at_the_horizon():
@@ -47,8 +49,7 @@ def test_training_follows_the_cosine_curve_and_ends_near_zero():
 
 
 def test_the_paper_preset_keeps_the_plateau_schedule_with_its_patience_from_the_config():
-    spec = _spec(schedule="plateau")
-    spec["train"]["scheduler_patience"] = 3
+    spec = _spec(schedule="plateau", scheduler_patience=3)
     cfg = _train_config(spec, rewind=True, n_train=256)
     assert cfg.schedule == "plateau" and cfg.scheduler_patience == 3
     assert grid.FIDELITY_PRESETS["paper"]["lr_schedule"] == "plateau"

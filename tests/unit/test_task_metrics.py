@@ -92,7 +92,7 @@ def test_chord_validation_holds_out_whole_songs(tmp_path):
              "song_ptr": np.arange(0, n_songs * frames_per_song + 1, frames_per_song),
              "song_split": np.array(["train"] * 8 + ["test"] * 2)}
     np.savez(tmp_path / "f.npz", **feats)
-    task, train, valid, test = task_data({"task": "chords", "fidelity": {}}, tmp_path / "f.npz")
+    task, train, valid, test = task_data("chords", {}, tmp_path / "f.npz")
     assert not set(train.groups) & set(valid.groups) and len(set(valid.groups)) == 1
     assert len(train) + len(valid) == 8 * (frames_per_song - 14)
 

@@ -6,7 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from mirtrim.models import TASK_MODELS, arch_for, build_model, input_shape
+from mirtrim.models import arch_for, build_model, input_shape
+from mirtrim.taskdefs import TASK_DEFS
 from mirtrim.prune import (Consumer, CouplingError, CouplingGraph, Group, apply_kept, compose, kept_from_plan,
                            make_plan, rewound, select_units, unit_counts)
 from mirtrim.prune.layers import unit_count
@@ -266,7 +267,7 @@ def test_plan_cannot_remove_every_unit():
         apply_kept(model, model.coupling_graph(), {"c1": []})
 
 
-@pytest.mark.parametrize("task", sorted(TASK_MODELS))
+@pytest.mark.parametrize("task", sorted(TASK_DEFS))
 def test_verify_passes_on_every_package_model(task):
     torch.manual_seed(0)
     model = randomise_norms(build_model(arch_for(task, 0.25))).train()

@@ -22,7 +22,7 @@ def test_validation_and_test_groups_are_disjoint_from_training(tmp_path, monkeyp
     monkeypatch.setitem(module.SCALES, "tiny", {**module.SCALES["tiny"], **sizes})
     meta = generate(dataset, "tiny", 3, tmp_path / "data", progress=lambda *_: None)
     build_features(tmp_path / "data", tmp_path / "f.npz", progress=lambda *_: None)
-    _task, train, valid, test = task_data({"task": task_name, "fidelity": {}}, tmp_path / "f.npz")
+    _task, train, valid, test = task_data(task_name, {}, tmp_path / "f.npz")
     train_groups, valid_groups, test_groups = set(train.groups), set(valid.groups), set(test.groups)
     assert valid_groups and train_groups and not (train_groups & valid_groups)
     assert not (test_groups & (train_groups | valid_groups))

@@ -1,10 +1,14 @@
 """Lint, format and dry-run checks: catch wiring, ambiguity and grid bugs without compute."""
 
+import json
 import os
 import re
+import subprocess
+import sys
+
+import yaml
 
 from conftest import BIN, ROOT, snakemake
-import subprocess
 
 
 def job_counts(output: str) -> dict[str, int]:
@@ -85,8 +89,6 @@ def test_dry_run_of_the_paper_grid_has_the_expected_jobs():
 
 
 def _user_config(tmp_path, edit) -> str:
-    import yaml
-
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     edit(config)
     path = tmp_path / "mine.yaml"
@@ -127,3 +129,37 @@ def test_zero_cores_and_unconfigured_task_targets_are_refused():
     proc = snakemake("results/runs/nosuchtask/dense-s0/round00/model.pt", "-n", check=False)
     assert proc.returncode != 0 and "KeyError" not in proc.stdout + proc.stderr
     assert "MissingRuleException" in proc.stdout + proc.stderr
+
+
+TOY_TASK = '''
+"""A seventh task, as a plugin module would add it: onsets under another name."""
+import dataclasses
+
+from mirtrim.taskdefs import register, task_def
+
+register(dataclasses.replace(task_def("onsets"), name="toy_onsets", error="1 - onset F-measure (toy)"))
+'''
+
+
+def test_a_registered_task_runs_through_the_grid_and_a_dry_run(tmp_path, monkeypatch):
+    """Adding a task that reuses existing kinds is one TaskDef: registered (here by a module imported at
+    interpreter start), it is a valid config task, has a grid, a model, an adapter and a full DAG."""
+    (tmp_path / "sitecustomize.py").write_text(TOY_TASK)
+    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{ROOT / 'src'}")
+    config = yaml.safe_load((ROOT / ".test/config.yaml").read_text())
+    config["tasks"] = {"toy_onsets": config["tasks"]["onsets"]}
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(config))
+    probe = ("import json, yaml, mirtrim.grid as g; from mirtrim.models import arch_for, build_model; "
+             "from mirtrim.train.tasks import make_task; c = yaml.safe_load(open('%s')); g.check(c); "
+             "s = g.spec(c, 'toy_onsets', 'dense-s0'); m = build_model(arch_for('toy_onsets', 0.25)); "
+             "print(json.dumps([g.dataset_id(c, 'toy_onsets'), s.task, type(make_task('toy_onsets')).__name__, "
+             "sum(p.numel() for p in m.parameters())]))" % path)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    dataset, task, adapter, parameters = json.loads(out)
+    assert (dataset, task, adapter) == ("drumloops-tiny", "toy_onsets", "TranscriptionTask") and parameters > 0
+    proc = snakemake("figures/all", "-n", "--forceall", "--quiet", "rules", f"--configfile={path}")
+    counts = job_counts(proc.stdout)
+    rounds = config["tasks"]["toy_onsets"]["rounds"] - 1
+    assert (counts["train_dense"], counts["prune_round"], counts["plot_tradeoff"]) == (1, 2 * rounds, 1)
+    assert "toy_onsets: drumloops-tiny" in proc.stderr

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from mirtrim.taskdefs import task_def
+
 # log-mel bands (Hz) whose flux stands for each drum, a partition of the CNN's 20-5512 Hz input
 DRUM_BANDS = {"KD": (20.0, 150.0), "SD": (150.0, 2000.0), "HH": (2000.0, 5512.5)}
 YIN_FMIN, YIN_FMAX = 32.0, 2000.0  # 32 Hz: the longest period a 1024-sample frame at 16 kHz resolves
@@ -37,7 +39,7 @@ def mel_bands(task_name: str) -> list[np.ndarray]:
     from mirtrim.features import logmel
 
     centres = librosa.mel_frequencies(n_mels=logmel.N_MELS + 2, fmin=logmel.FMIN, fmax=logmel.FMAX)[1:-1]
-    if task_name == "onsets":
+    if task_def(task_name).union_heads:  # one onset stream: flux over all bands
         return [np.arange(logmel.N_MELS)]
     return [np.flatnonzero((centres >= lo) & (centres < hi)) for lo, hi in DRUM_BANDS.values()]
 
@@ -45,12 +47,12 @@ def mel_bands(task_name: str) -> list[np.ndarray]:
 def flux_baseline(features_path: str, task_name: str, fidelity: dict | None = None) -> dict:
     from mirtrim.train.rounds import task_data
 
-    task, _, valid, test = task_data({"task": task_name, "fidelity": fidelity or {}}, features_path)
+    task, _, valid, test = task_data(task_name, fidelity or {}, features_path)
     bands = mel_bands(task_name)
     val = task.error(_as_logits(flux_probability(valid.x.numpy(), bands)), valid)
     task.threshold = val.get("threshold")  # None with the paper's argmax decoder
     scored = task.error(_as_logits(flux_probability(test.x.numpy(), bands)), test)
-    name = "spectral flux of the log-mel input" if task_name == "onsets" else "band-wise flux of the log-mel input"
+    name = "spectral flux of the log-mel input" if task_def(task_name).union_heads else "band-wise flux of the log-mel input"
     return {"baseline": f"{name}, peaks at the validation threshold", "error": scored["error"],
             "f_mean": scored["f_mean"], "threshold": task.threshold, "valid_error": val["error"]}
 
@@ -62,7 +64,7 @@ def yin_frame_baseline(features_path: str) -> dict:
     from mirtrim.metrics.pitch import hz_to_cents, pitch_scores
     from mirtrim.train.rounds import test_data
 
-    _, test = test_data({"task": "pitch", "fidelity": {}}, features_path)
+    _, test = test_data("pitch", {}, features_path)
     frames = test.x.numpy().astype(np.float64)
     f0 = librosa.yin(frames, fmin=YIN_FMIN, fmax=YIN_FMAX, sr=sr, frame_length=frames.shape[1],
                      hop_length=frames.shape[1], center=False)[:, 0]

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from mirtrim.features.build import load_audio
+from mirtrim.taskdefs import task_def
 from mirtrim.utils.atomic import read_json
 
 
@@ -71,23 +72,33 @@ def centroid_baseline(data_dir: Path, meta: dict) -> dict:
             "chance_error": 1.0 - 1.0 / len(classes)}
 
 
+def _flux(data_dir, meta, task, features, fidelity) -> dict:
+    from mirtrim.baselines.fair import flux_baseline
+
+    return flux_baseline(str(features), task, fidelity)
+
+
+def _yin(data_dir, meta, task, features, fidelity) -> dict:
+    from mirtrim.baselines.fair import yin_frame_baseline
+
+    return yin_frame_baseline(str(features))
+
+
+# baseline kind (mirtrim.taskdefs) -> (data folder, its metadata, task, feature file, fidelity) -> scores
+BASELINES = {"flux": _flux, "yin": _yin,
+             "chroma": lambda data_dir, meta, *_: chord_baseline(data_dir, meta),
+             "mfcc_centroid": lambda data_dir, meta, *_: centroid_baseline(data_dir, meta)}
+
+
 def run_baseline(data_dir: str | Path, task: str, features: str | Path | None = None,
                  fidelity: dict | None = None) -> dict:
     """Onsets, drums and pitch are scored on the model's own frames (baselines/fair.py), so
     they need the task's ``features``; chords and the classification tasks read the audio."""
     data_dir = Path(data_dir)
     meta = read_json(data_dir / "metadata.json", "dataset metadata")
-    if task in ("onsets", "drums", "pitch", "pitch_medium") and features is None:
+    definition = task_def(task)
+    if definition.baseline_needs_features and features is None:
         raise ValueError(f"baseline of {task}: pass --features (the task's feature file): it is scored on the "
                          "frames and examples the model is scored on")
-    if task in ("onsets", "drums"):
-        from mirtrim.baselines.fair import flux_baseline
-        out = flux_baseline(str(features), task, fidelity)
-    elif task in ("pitch", "pitch_medium"):
-        from mirtrim.baselines.fair import yin_frame_baseline
-        out = yin_frame_baseline(str(features))
-    elif task == "chords":
-        out = chord_baseline(data_dir, meta)
-    else:
-        out = centroid_baseline(data_dir, meta)
+    out = BASELINES[definition.baseline](data_dir, meta, task, features, fidelity)
     return {"task": task, "dataset": meta["dataset"], "scale": meta["scale"], "data": Path(data_dir).name, **out}

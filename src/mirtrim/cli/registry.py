@@ -8,6 +8,9 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
+from mirtrim.runspec import RunSpec
+from mirtrim.taskdefs import TASK_DEFS
+
 
 @dataclass(frozen=True)
 class Argument:
@@ -41,14 +44,17 @@ def command(name: str, help_: str, example: str, *arguments: Argument):
     return register
 
 
-def run_spec(text: str) -> dict:
+def run_spec(text: str) -> RunSpec:
     try:
         spec = json.loads(text)
     except json.JSONDecodeError as err:
         raise argparse.ArgumentTypeError(f"--spec is not valid JSON: {err}") from None
     if not isinstance(spec, dict) or "task" not in spec:
         raise argparse.ArgumentTypeError("--spec must be a JSON object with at least a 'task' key")
-    return spec
+    try:
+        return RunSpec.from_dict(spec)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"--spec: {err} (print one with mirtrim.grid.spec_json)") from None
 
 
 def number(kind: type, low: float, high: float | None = None, low_open: bool = False) -> Callable[[str], float]:
@@ -73,7 +79,7 @@ INDEX = number(int, 0)  # seeds, round indices
 FRACTION = number(float, 0, 1)
 PERCENT = number(float, 0, 100, low_open=True)
 POSITIVE = number(float, 0, low_open=True)
-TASKS = ("singing", "instrument", "pitch", "pitch_medium", "chords", "drums", "onsets")
+TASKS = tuple(TASK_DEFS)
 SCALES = ("tiny", "small", "paper")
 
 

@@ -85,8 +85,9 @@ def assess(a):
     from mirtrim.profile.report import cost_record
     from mirtrim.train.evaluation import evaluate_round
     from mirtrim.utils.atomic import write_json
+    from mirtrim.utils.provenance import provenance
 
-    profile_ = cost_record(a.model, threads=a.threads, onnx=a.onnx)
+    profile_ = {**cost_record(a.model, threads=a.threads, onnx=a.onnx), **provenance(a.spec)}
     set_torch_threads(a.threads)
     # evaluation loads the checkpoint again (milliseconds): profiling exported and timed its copy
     record = evaluate_round(a.spec, a.features, a.model, a.train_log, a.round)

@@ -7,7 +7,7 @@ import os
 
 from torch import nn
 
-from mirtrim.models import INPUT_SECONDS, input_shape
+from mirtrim.models import input_seconds, input_shape
 from mirtrim.prune.mask import mask_stats
 from mirtrim.profile.counts import forward_costs
 from mirtrim.profile.deploy import export_onnx_size, onnx_profile
@@ -40,11 +40,11 @@ def timings(model: nn.Module, task: str, threads: int = 1, runs: int = 30, repea
     """Batch-1 eager (and ONNX Runtime) latency with their spreads and real-time factors."""
     shape = input_shape(task)
     out = dict(eager_latency(model, shape, threads=threads, runs=runs, repeats=repeats))
-    out["real_time_factor"] = INPUT_SECONDS[task] / (out["latency_ms"] / 1e3)
+    out["real_time_factor"] = input_seconds(task) / (out["latency_ms"] / 1e3)
     if onnx:
         ort = onnx_profile(model, shape, threads=threads, runs=runs, repeats=repeats)
         out.update({k: v for k, v in ort.items() if k != "onnx_bytes"})
-        out["ort_real_time_factor"] = INPUT_SECONDS[task] / (out["ort_latency_ms"] / 1e3)
+        out["ort_real_time_factor"] = input_seconds(task) / (out["ort_latency_ms"] / 1e3)
     return out
 
 

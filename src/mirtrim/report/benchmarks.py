@@ -6,6 +6,8 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
+from mirtrim.report.tables import markdown_table
+
 
 def read_benchmarks(root: str | Path) -> list[dict]:
     """One row per job: rule, wildcards (the path below the rule folder), seconds, max RSS (MB)."""
@@ -25,10 +27,9 @@ def read_benchmarks(root: str | Path) -> list[dict]:
 
 
 def _table(header: str, groups: dict[str, list[float]]) -> list[str]:
-    lines = [f"| {header} | jobs | total s | mean s | max s |", "|---|---|---|---|---|"]
-    for key, secs in sorted(groups.items(), key=lambda kv: -sum(kv[1])):
-        lines.append(f"| {key} | {len(secs)} | {sum(secs):.1f} | {sum(secs) / len(secs):.1f} | {max(secs):.1f} |")
-    return lines
+    return markdown_table([header, "jobs", "total s", "mean s", "max s"],
+                          ([key, len(secs), f"{sum(secs):.1f}", f"{sum(secs) / len(secs):.1f}", f"{max(secs):.1f}"]
+                           for key, secs in sorted(groups.items(), key=lambda kv: -sum(kv[1]))))
 
 
 def markdown_summary(rows: list[dict], top: int = 5, tasks: tuple[str, ...] = ()) -> str:
@@ -45,7 +46,8 @@ def markdown_summary(rows: list[dict], top: int = 5, tasks: tuple[str, ...] = ()
     lines += _table("rule", by_rule)
     if tasks:
         lines += ["", "Job time per task:", ""] + _table("task", by_task)
-    lines += ["", f"The {top} most expensive jobs:", "", "| rule | job | s | max RSS MB |", "|---|---|---|---|"]
-    for r in sorted(rows, key=lambda r: -r["seconds"])[:top]:
-        lines.append(f"| {r['rule']} | {r['job']} | {r['seconds']:.1f} | {r['max_rss_mb']:.0f} |")
+    lines += ["", f"The {top} most expensive jobs:", ""]
+    lines += markdown_table(["rule", "job", "s", "max RSS MB"],
+                            ([r["rule"], r["job"], f"{r['seconds']:.1f}", f"{r['max_rss_mb']:.0f}"]
+                             for r in sorted(rows, key=lambda r: -r["seconds"])[:top]))
     return "\n".join(lines) + "\n"

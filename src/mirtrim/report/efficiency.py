@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mirtrim.report.aggregate import read_csv
 from mirtrim.report.seeds import candidates, dense_candidate, selection_error
+from mirtrim.report.tables import latex_table, markdown_table
 from mirtrim.utils.atomic import write_csv_rows, write_text
 
 FIELDS = ["task", "model", "run", "round", "candidates", "seeds", "parameters", "activation_mb", "flops_paper",
@@ -81,25 +82,22 @@ def write_efficiency_table(summary_csvs: list[str | Path], out_csv: str | Path, 
     write_csv_rows(out_csv, rows, FIELDS)
     head = ["task", "model", "candidates", "seeds", "params", "size (act. MB)", "FLOPs", "mem (MB)", "MACs",
             "eager ms", "ORT ms", "peak RSS MB", "test error [min-max] (rel.)"]
-    md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    tex = [r"\begin{tabular}{llrrrrrrrr}", r"\toprule",
-           r"task & model & param & size & FLOPs & mem & eager ms & ORT ms & peak MB & rel.\ err. \\", r"\midrule"]
+    md_rows, tex_rows = [], []
     for r in rows:
         if "parameters" not in r:
-            md.append(f"| {r['task']} | {r['model']} | {r['candidates']} |" + " - |" * (len(head) - 3))
+            md_rows.append([r["task"], r["model"], r["candidates"], *["-"] * (len(head) - 3)])
             continue
         cells = [r["task"], r["model"] if r["model"] == "dense" else f"{r['run']} r{r['round']}",
                  str(r["candidates"]), str(r["seeds"]), engineering(r["parameters"]), f"{r['activation_mb']:.3g}", engineering(r["flops_paper"]), f"{r['memory_mb']:.3g}",
                  engineering(r["macs"]), f"{r['latency_ms']:.3g}", engineering(r["ort_latency_ms"]), engineering(r["peak_rss_mb"]),
                  f"{r['test_error']:.3f} [{r['test_error_min']:.3f}-{r['test_error_max']:.3f}] "
                  f"({r['relative_error']:.2f})"]
-        md.append("| " + " | ".join(cells) + " |")
-        tex_cells = [cells[0], "dense" if r["model"] == "dense" else f"r{r['round']}", *cells[4:7], cells[7],
-                     cells[9], cells[10], cells[11], f"{r['relative_error']:.2f}"]
-        tex.append(" & ".join(c.replace("_", r"\_") for c in tex_cells) + r" \\")
-    tex += [r"\bottomrule", r"\end{tabular}"]
-    write_text(out_md, "\n".join(md) + "\n")
-    write_text(out_tex, "\n".join(tex) + "\n")
+        md_rows.append(cells)
+        tex_rows.append([cells[0], "dense" if r["model"] == "dense" else f"r{r['round']}", *cells[4:7], cells[7],
+                         cells[9], cells[10], cells[11], f"{r['relative_error']:.2f}"])
+    tex_head = ["task", "model", "param", "size", "FLOPs", "mem", "eager ms", "ORT ms", "peak MB", r"rel.\ err."]
+    write_text(out_md, "\n".join(markdown_table(head, md_rows)) + "\n")
+    write_text(out_tex, "\n".join(latex_table("llrrrrrrrr", tex_head, tex_rows)) + "\n")
 
 
 def plot_latency_vs_macs(summary_csvs: list[str | Path], out_pdf: str | Path) -> None:

@@ -5,6 +5,7 @@ and the dense reference's error per seed. Written beside the default run's bench
 from __future__ import annotations
 
 from mirtrim.report.seeds import candidates, dense_candidate
+from mirtrim.report.tables import markdown_table
 
 TRIM, MASK = "trim-magnitude-local-rewind", "mask-magnitude-local-rewind"
 
@@ -23,30 +24,29 @@ def ratio_table(task: str, rows: list[dict]) -> list[str]:
     masks = sorted({m for m, _ in by_method if m.startswith("mask-")}, key=lambda m: (m != MASK, m))
     mask_method = masks[0] if masks else MASK  # local scope, as the trim method, when the run has it
     rounds = sorted({r for m, r in by_method if m in (TRIM, mask_method)})
-    lines = [f"### {task}: `{TRIM}` and `{mask_method}`", "",
-             "| round | Trim compression | Mask compression (dense / non-zero) | Mask, paper convention "
-             "(1 / alive maskable) | Trim MAC red. | Mask MAC red. | Trim speed-up | Mask speed-up |",
-             "|---|---|---|---|---|---|---|---|"]
+    head = ["round", "Trim compression", "Mask compression (dense / non-zero)",
+            "Mask, paper convention (1 / alive maskable)", "Trim MAC red.", "Mask MAC red.", "Trim speed-up",
+            "Mask speed-up"]
+    table = []
     for rnd in rounds:
         trim, mask = by_method.get((TRIM, rnd)), by_method.get((mask_method, rnd))
         cells = [_cell(_mean(c, key)) if c else "-" for c, key in (
             (trim, "compression"), (mask, "compression"), (mask, "compression_maskable"), (trim, "mac_reduction"),
             (mask, "mac_reduction"), (trim, "speedup"), (mask, "speedup"))]
-        lines.append(f"| {rnd} | " + " | ".join(cells) + " |")
-    return lines + [""]
+        table.append([rnd, *cells])
+    return [f"### {task}: `{TRIM}` and `{mask_method}`", "", *markdown_table(head, table), ""]
 
 
 def dense_seed_table(rows_by_task: dict[str, list[dict]]) -> list[str]:
-    lines = ["| task | seeds | dense test error per seed | mean | max - min | dense valid error per seed |",
-             "|---|---|---|---|---|---|"]
+    table = []
     for task, rows in rows_by_task.items():
         dense = dense_candidate(rows)
         tests = ", ".join(f"{float(r['test_error']):.3f}" for r in dense.rows)
         valids = ", ".join(f"{float(r['valid_error']):.3f}" for r in dense.rows)
         low, high = dense.spread("test_error")
-        lines.append(f"| {task} | {dense.seeds} | {tests} | {dense.mean('test_error'):.3f} | {high - low:.3f} | "
-                     f"{valids} |")
-    return lines + [""]
+        table.append([task, dense.seeds, tests, f"{dense.mean('test_error'):.3f}", f"{high - low:.3f}", valids])
+    head = ["task", "seeds", "dense test error per seed", "mean", "max - min", "dense valid error per seed"]
+    return [*markdown_table(head, table), ""]
 
 
 def footing_markdown(rows: list[dict]) -> str:

@@ -9,6 +9,7 @@ deviation. This summarises a finished run for the record; no table or figure sel
 from __future__ import annotations
 
 from mirtrim.report.seeds import candidates, dense_candidate
+from mirtrim.report.tables import markdown_table
 
 
 def task_quality(rows: list[dict], baseline: dict | None) -> dict:
@@ -47,20 +48,19 @@ def quality_markdown(summary: dict) -> str:
              + (f", {wall:.1f} min" if wall is not None else "") + ")", "",
              "Test errors (lower is better). Dense: seed mean ± standard deviation over its seeds. A method's "
              "compression is the largest whole-model parameter compression (dense / non-zero parameters) whose "
-             "seed-mean test error is ≤ dense mean + one dense standard deviation (1.00: no round qualifies).", "",
-             "| task | dense error | dense seeds | baseline | baseline error | chance error |",
-             "|---|---|---|---|---|---|"]
-    for task, q in summary["tasks"].items():
-        lines.append(f"| {task} | {q['dense_error_mean']:.3f} ± {q['dense_error_std']:.3f} | "
-                     f"{', '.join(f'{e:.3f}' for e in q['dense_errors'])} | {q['baseline'] or '-'} | "
-                     f"{_num(q['baseline_error'])} | {_num(q['chance_error'])} |")
+             "seed-mean test error is ≤ dense mean + one dense standard deviation (1.00: no round qualifies).", ""]
+    lines += markdown_table(
+        ["task", "dense error", "dense seeds", "baseline", "baseline error", "chance error"],
+        ([task, f"{q['dense_error_mean']:.3f} ± {q['dense_error_std']:.3f}",
+          ", ".join(f"{e:.3f}" for e in q["dense_errors"]), q["baseline"] or "-", _num(q["baseline_error"]),
+          _num(q["chance_error"])] for task, q in summary["tasks"].items()))
     methods = sorted({m for q in summary["tasks"].values() for m in q["methods"]})
-    lines += ["", "Largest compression at dense error (round):", "",
-              "| method | " + " | ".join(summary["tasks"]) + " |", "|---|" + "---|" * len(summary["tasks"])]
-    for m in methods:
-        cells = []
-        for q in summary["tasks"].values():
-            e = q["methods"].get(m)
-            cells.append("-" if e is None else f"{e['max_compression_at_dense']:.2f} (r{e['round']})")
-        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+
+    def compression(entry) -> str:
+        return "-" if entry is None else f"{entry['max_compression_at_dense']:.2f} (r{entry['round']})"
+
+    lines += ["", "Largest compression at dense error (round):", ""]
+    lines += markdown_table(["method", *summary["tasks"]],
+                            ([m, *(compression(q["methods"].get(m)) for q in summary["tasks"].values())]
+                             for m in methods))
     return "\n".join(lines) + "\n"

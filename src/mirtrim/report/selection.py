@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mirtrim.report.efficiency import engineering, rows_by_task
 from mirtrim.report.seeds import Candidate, candidates, dense_candidate, selection_error
+from mirtrim.report.tables import latex_table, markdown_table
 from mirtrim.utils.atomic import write_csv_rows, write_text
 
 CATEGORIES = (("Best", 1.0, True), ("Optim", 1.1, False), ("Small", 1.6, False))  # (name, x dense, inclusive)
@@ -78,9 +79,7 @@ def write_selection_tables(summary_csvs: list[str | Path], out_csv: str | Path, 
     write_csv_rows(out_csv, rows, FIELDS)
     head = ["task", "group", "category", "candidates", "model", "seeds", "test error [min-max] (rel.)",
             "compression", "params", "size (act. MB)", "FLOPs", "mem", "eager ms", "ORT ms"]
-    md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    tex = [r"\begin{tabular}{lllrrrrrr}", r"\toprule",
-           r"task & group & cat. & error & ratio & param & size & FLOPs & mem \\", r"\midrule"]
+    md_rows, tex_rows = [], []
     macros = ["% headline numbers, generated from results/summary/*.csv by mirtrim table-selection"]
     for r in rows:
         if r["run"] == "none":
@@ -99,12 +98,12 @@ def write_selection_tables(summary_csvs: list[str | Path], out_csv: str | Path, 
             headline = {"Compression": f"{r['compression']:.1f}", "Error": f"{r['test_error']:.3f}",
                         "Params": engineering(r["parameters"])}
         names = [r["task"], r["group"], r["category"]]
-        md.append("| " + " | ".join([*names, str(r["candidates"]), model, *numbers]) + " |")
-        tex.append(" & ".join(c.replace("_", r"\_") for c in (*names, *tex_numbers)) + r" \\")
+        md_rows.append([*names, str(r["candidates"]), model, *numbers])
+        tex_rows.append([*names, *tex_numbers])
         if r["group"] in ("Original", "Trim"):
             stem = _macro_name(*names)
             macros += [rf"\newcommand{{\{stem}{what}}}{{{value}}}" for what, value in headline.items()]
-    tex += [r"\bottomrule", r"\end{tabular}"]
-    write_text(out_md, "\n".join(md) + "\n")
-    write_text(out_tex, "\n".join(tex) + "\n")
+    tex_head = ["task", "group", "cat.", "error", "ratio", "param", "size", "FLOPs", "mem"]
+    write_text(out_md, "\n".join(markdown_table(head, md_rows)) + "\n")
+    write_text(out_tex, "\n".join(latex_table("lllrrrrrr", tex_head, tex_rows)) + "\n")
     write_text(out_macros, "\n".join(macros) + "\n")

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from mirtrim.runspec import RunSpec
 from mirtrim.train.checkpoint import load_model
 from mirtrim.train.loop import evaluate, pick_device
 from mirtrim.train.rounds import test_data
 from mirtrim.train.tasks import TranscriptionTask, chance_level
 from mirtrim.utils.atomic import read_json
+from mirtrim.utils.provenance import provenance
 
 
-def evaluate_round(spec: dict, features: str, model_path: str, train_log: str, round_index: int) -> dict:
+def evaluate_round(spec: RunSpec, features: str, model_path: str, train_log: str, round_index: int) -> dict:
     model, _ = load_model(model_path)
-    device = pick_device(spec["device"])
+    device = pick_device(spec.device)
     model.to(device)
-    task, test = test_data(spec, features)
+    task, test = test_data(spec.task, spec.fidelity, features)
     log = read_json(train_log, "training log")
     if isinstance(task, TranscriptionTask) and task.decoder == "peaks":
         # the threshold the best-validation epoch chose: the test split never picks it
@@ -23,17 +25,16 @@ def evaluate_round(spec: dict, features: str, model_path: str, train_log: str, r
                              "fidelity.onset_decoder: argmax); retrain the round, or set onset_decoder: argmax")
     metrics = evaluate(model, task, test, device)
     # the chance level depends on the test split only: measured once per task and seed, in round 0
-    # (before the onset variant below switches the task's metric)
     chance = chance_level(task, test) if round_index == 0 else {}
     variants = {}
     if isinstance(task, TranscriptionTask):  # report both onset-F conventions whatever the switch says
         variants[f"onset_f_{task.metric}"] = metrics["f_mean"]
-        task.metric = "frame_index" if task.metric == "seconds" else "seconds"
-        variants[f"onset_f_{task.metric}"] = evaluate(model, task, test, device)["f_mean"]
-    selection = spec["fidelity"]["test_selection"]
+        other = "frame_index" if task.metric == "seconds" else "seconds"
+        variants[f"onset_f_{other}"] = evaluate(model, task.with_metric(other), test, device)["f_mean"]
+    selection = spec.fidelity["test_selection"]
     return {
-        "task": spec["task"], "run": spec["run"], "round": round_index, "seed": spec["seed"],
-        "rate_percent": spec["method"]["percent"] if "method" in spec else 0,
+        "task": spec.task, "run": spec.run, "round": round_index, "seed": spec.seed,
+        "rate_percent": spec.rate_percent,
         "test_error": log["test_error_min_over_epochs"] if selection == "min_over_epochs" else metrics["error"],
         "test_selection": selection, **chance,
         **({"decoder_threshold": task.threshold} if getattr(task, "threshold", None) is not None else {}),
@@ -43,4 +44,5 @@ def evaluate_round(spec: dict, features: str, model_path: str, train_log: str, r
         "train_seconds": log["seconds"],
         **{f"test_{k}": v for k, v in metrics.items() if k != "error"},
         **variants,
+        **provenance(spec),
     }

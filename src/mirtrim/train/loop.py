@@ -85,82 +85,36 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
     With ``masks`` (the masking baseline), masked weights get zero gradients and are re-zeroed
     after every step, so they stay exactly 0 whatever the optimiser does.
     """
-
-    if cfg.rewind_epoch is not None and cfg.rewind_epoch > cfg.epochs:
-        raise ValueError(f"rewind epoch {cfg.rewind_epoch} is beyond the {cfg.epochs} training epochs")
-    if len(train) < cfg.batch_size:
-        raise ValueError(f"{len(train)} training examples are fewer than one batch of {cfg.batch_size}")
-    n_batches = len(train) // cfg.batch_size  # drop_last, as the paper's loaders
-    if cfg.rewind_iteration is not None:
-        if cfg.rewind_epoch is not None:
-            raise ValueError("give a rewind epoch or a rewind iteration, not both")
-        if cfg.rewind_iteration > cfg.epochs * n_batches:
-            raise ValueError(f"rewind iteration {cfg.rewind_iteration} is beyond the {cfg.epochs * n_batches} "
-                             "training steps")
+    n_batches = _batches_per_epoch(cfg, len(train))
     model.to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     scheduler = _scheduler(optimiser, cfg, n_batches)
     gen = torch.Generator().manual_seed(seed)
     result = RoundResult()
     best_err, best_state, since_best, step = math.inf, None, 0, 0
+    rewind_target = _rewind_epoch_target(cfg, n_batches)
     for epoch in range(cfg.epochs):
         if cfg.rewind_epoch is not None and epoch == cfg.rewind_epoch:
             result.rewind_state = copy.deepcopy(model.state_dict())
         start = time.perf_counter()
-        model.train()
-        order = torch.randperm(len(train), generator=gen)
-        total = 0.0
-        # a live progress bar on a terminal; log files get the one line per epoch below
-        batches = tqdm(range(n_batches), desc=f"epoch {epoch}", leave=False, disable=not sys.stderr.isatty())
-        done = 0
-        for b in batches:
-            if cfg.max_steps is not None and step >= cfg.max_steps:
-                break
-            if step == cfg.rewind_iteration:
-                result.rewind_state = copy.deepcopy(model.state_dict())
-            step += 1
-            idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
-            xb, yb = train.x[idx], train.y[idx]
-            if hasattr(task, "augment"):
-                xb, yb = task.augment(xb, yb, gen)
-            loss = task.loss(model(xb.to(device)), yb.to(device))
-            if not torch.isfinite(loss.detach()):
-                raise FloatingPointError(f"epoch {epoch}: training loss became {loss.item()} at batch {b}; "
-                                         "lower the learning rate or check the input features")
-            if cfg.schedule == "cosine":
-                optimiser.param_groups[0]["lr"] = cosine_rate(cfg, cfg.start_step + step - 1)
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            if masks:
-                mask_gradients(model, masks)
-            optimiser.step()
-            if masks:
-                apply_masks(model, masks)
-            total += loss.item()
-            done += 1
+        loss_sum, done, step = _train_epoch(model, task, train, cfg, optimiser, gen, device, masks, result, epoch,
+                                            step, n_batches)
         val = evaluate(model, task, valid, device)
         tst = _test_at_valid_threshold(model, task, test, device, val) if cfg.track_test else \
             {"loss": None, "error": None}
         if scheduler is not None:
             scheduler.step(val["error"])
-        row = {"epoch": epoch, "train_loss": total / max(done, 1), "steps": step, "valid_loss": val["loss"], "valid_error": val["error"],
-               "test_loss": tst["loss"], "test_error": tst["error"], "lr": optimiser.param_groups[0]["lr"],
-               "seconds": time.perf_counter() - start}
-        if "threshold" in val:  # the onset decoder's threshold, chosen on this epoch's validation outputs
-            row["valid_threshold"] = val["threshold"]
+        row = _epoch_row(epoch, loss_sum / max(done, 1), step, val, tst, optimiser.param_groups[0]["lr"],
+                         time.perf_counter() - start)
         result.history.append(row)
         improved = val["error"] < best_err
         if improved:
             best_err, best_state, since_best, result.best_epoch = val["error"], copy.deepcopy(model.state_dict()), 0, epoch
         else:
             since_best += 1
-        test_note = f"test err {tst['error']:.4f}  " if cfg.track_test else ""
-        log(f"epoch {epoch:3d}  train {row['train_loss']:.4f}  valid err {val['error']:.4f}  "
-            f"{test_note}lr {row['lr']:.2e}  {row['seconds']:.1f}s{'  *' if improved else ''}")
+        _log_epoch(log, row, cfg.track_test, improved)
         # never stop before the rewind snapshot exists: round 0 trains on to epoch k if needed
-        target = cfg.rewind_epoch if cfg.rewind_epoch is not None else (
-            None if cfg.rewind_iteration is None else -(-cfg.rewind_iteration // n_batches))
-        waiting_for_rewind = target is not None and result.rewind_state is None and epoch + 1 < target
+        waiting_for_rewind = rewind_target is not None and result.rewind_state is None and epoch + 1 < rewind_target
         if cfg.max_steps is not None and step >= cfg.max_steps:
             break
         if since_best >= cfg.patience and not waiting_for_rewind:
@@ -173,6 +127,80 @@ def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split,
     result.steps = step
     model.load_state_dict(best_state)
     return result
+
+
+def _batches_per_epoch(cfg: TrainConfig, n_train: int) -> int:
+    """Batches per epoch (drop_last, as the paper's loaders), after checking the budget fits."""
+    if cfg.rewind_epoch is not None and cfg.rewind_epoch > cfg.epochs:
+        raise ValueError(f"rewind epoch {cfg.rewind_epoch} is beyond the {cfg.epochs} training epochs")
+    if n_train < cfg.batch_size:
+        raise ValueError(f"{n_train} training examples are fewer than one batch of {cfg.batch_size}")
+    n_batches = n_train // cfg.batch_size
+    if cfg.rewind_iteration is not None:
+        if cfg.rewind_epoch is not None:
+            raise ValueError("give a rewind epoch or a rewind iteration, not both")
+        if cfg.rewind_iteration > cfg.epochs * n_batches:
+            raise ValueError(f"rewind iteration {cfg.rewind_iteration} is beyond the {cfg.epochs * n_batches} "
+                             "training steps")
+    return n_batches
+
+
+def _rewind_epoch_target(cfg: TrainConfig, n_batches: int) -> int | None:
+    """The epoch by which the rewind snapshot exists (None: no rewinding)."""
+    if cfg.rewind_epoch is not None:
+        return cfg.rewind_epoch
+    return None if cfg.rewind_iteration is None else -(-cfg.rewind_iteration // n_batches)
+
+
+def _train_epoch(model, task, train: Split, cfg: TrainConfig, optimiser, gen, device, masks, result: RoundResult,
+                 epoch: int, step: int, n_batches: int) -> tuple[float, int, int]:
+    """One pass over a seeded permutation; returns (summed loss, batches done, global step). Takes the
+    rewind snapshot when the step reaches ``cfg.rewind_iteration``."""
+    model.train()
+    order = torch.randperm(len(train), generator=gen)
+    loss_sum, done = 0.0, 0
+    # a live progress bar on a terminal; log files get one line per epoch
+    for b in tqdm(range(n_batches), desc=f"epoch {epoch}", leave=False, disable=not sys.stderr.isatty()):
+        if cfg.max_steps is not None and step >= cfg.max_steps:
+            break
+        if step == cfg.rewind_iteration:
+            result.rewind_state = copy.deepcopy(model.state_dict())
+        step += 1
+        idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
+        xb, yb = train.x[idx], train.y[idx]
+        if hasattr(task, "augment"):
+            xb, yb = task.augment(xb, yb, gen)
+        loss = task.loss(model(xb.to(device)), yb.to(device))
+        if not torch.isfinite(loss.detach()):
+            raise FloatingPointError(f"epoch {epoch}: training loss became {loss.item()} at batch {b}; "
+                                     "lower the learning rate or check the input features")
+        if cfg.schedule == "cosine":
+            optimiser.param_groups[0]["lr"] = cosine_rate(cfg, cfg.start_step + step - 1)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        if masks:
+            mask_gradients(model, masks)
+        optimiser.step()
+        if masks:
+            apply_masks(model, masks)
+        loss_sum += loss.item()
+        done += 1
+    return loss_sum, done, step
+
+
+def _epoch_row(epoch: int, train_loss: float, step: int, val: dict, tst: dict, lr: float, seconds: float) -> dict:
+    row = {"epoch": epoch, "train_loss": train_loss, "steps": step, "valid_loss": val["loss"],
+           "valid_error": val["error"], "test_loss": tst["loss"], "test_error": tst["error"], "lr": lr,
+           "seconds": seconds}
+    if "threshold" in val:  # the onset decoder's threshold, chosen on this epoch's validation outputs
+        row["valid_threshold"] = val["threshold"]
+    return row
+
+
+def _log_epoch(log, row: dict, track_test: bool, improved: bool) -> None:
+    test_note = f"test err {row['test_error']:.4f}  " if track_test else ""
+    log(f"epoch {row['epoch']:3d}  train {row['train_loss']:.4f}  valid err {row['valid_error']:.4f}  "
+        f"{test_note}lr {row['lr']:.2e}  {row['seconds']:.1f}s{'  *' if improved else ''}")
 
 
 def _scheduler(optimiser, cfg: TrainConfig, n_batches: int):

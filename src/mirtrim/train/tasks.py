@@ -6,6 +6,8 @@ outputs, and an ``error`` in [0, 1] (lower is better) plus its components from p
 
 from __future__ import annotations
 
+import copy
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,7 @@ import torch.nn.functional as F
 from mirtrim.metrics.chords import NO_CHORD, chord_scores
 from mirtrim.metrics.onsets import THRESHOLDS, onset_scores, pick_peaks
 from mirtrim.metrics.pitch import N_BINS as N_PITCH_BINS, decode_cents, pitch_scores, target_bins
+from mirtrim.taskdefs import task_def
 
 
 @dataclass
@@ -191,20 +194,26 @@ class TranscriptionTask:
 
     def __init__(self, name: str, loss: str = "bce", metric: str = "seconds", empty: str = "one",
                  decoder: str = "peaks", positive_weight: float = 1.0):
-        if name not in ("drums", "onsets"):
+        if task_def(name).adapter != "transcription":
             raise ValueError(f"not a transcription task: {name!r}")
         if loss not in ("bce", "ce_on_sigmoid_sum"):
             raise ValueError(f"transcription loss must be 'bce' or 'ce_on_sigmoid_sum', got {loss!r}")
         if decoder not in ("peaks", "argmax"):
             raise ValueError(f"onset decoder must be 'peaks' or 'argmax', got {decoder!r}")
         self.name, self.loss_mode, self.metric, self.empty, self.decoder = name, loss, metric, empty, decoder
-        self.union = name == "onsets"
+        self.union = task_def(name).union_heads
         if positive_weight <= 0:
             raise ValueError(f"onset positive weight must be > 0, got {positive_weight!r}")
         self.class_weight = None if positive_weight == 1.0 else torch.tensor([1.0, float(positive_weight)])
         # peaks: the threshold on P(onset); None = choose it on the split being scored (validation),
         # then fixed from the training record for the test split (train/evaluation.py)
         self.threshold: float | None = None
+
+    def with_metric(self, metric: str) -> "TranscriptionTask":
+        """The same adapter (decoder, threshold, loaded frame rate) scored in another onset-F mode."""
+        other = copy.copy(self)
+        other.metric = metric
+        return other
 
     def load(self, features: dict, split: str) -> Split:
         idx = _rows(features, split)
@@ -257,21 +266,22 @@ class TranscriptionTask:
                 "precision": s["precision"], "recall": s["recall"]}
 
 
+# adapter kind (mirtrim.taskdefs) -> the adapter, configured by the run's fidelity switches
+ADAPTERS = {
+    "classification": lambda name, fid: ClassificationTask(augment=fid.get("waveform_augment", "none")),
+    "pitch": lambda name, fid: PitchTask(),
+    "chords": lambda name, fid: ChordTask(loss=fid.get("chord_loss", "weighted_ce"),
+                                          metric=fid.get("chord_metric", "accuracy")),
+    "transcription": lambda name, fid: TranscriptionTask(
+        name, loss=fid.get("transcription_loss", "bce"), metric=fid.get("onset_metric", "seconds"),
+        empty=fid.get("onset_empty", "one"), decoder=fid.get("onset_decoder", "peaks"),
+        positive_weight=fid.get("onset_positive_weight", 1.0)),
+}
+
+
 def make_task(name: str, fidelity: dict | None = None):
     """The adapter of a task, configured by the run's fidelity switches."""
-    fid = fidelity or {}
-    if name in ("singing", "instrument"):
-        return ClassificationTask(augment=fid.get("waveform_augment", "none"))
-    if name in ("pitch", "pitch_medium"):
-        return PitchTask()
-    if name == "chords":
-        return ChordTask(loss=fid.get("chord_loss", "weighted_ce"), metric=fid.get("chord_metric", "accuracy"))
-    if name in ("drums", "onsets"):
-        return TranscriptionTask(name, loss=fid.get("transcription_loss", "bce"),
-                                 metric=fid.get("onset_metric", "seconds"), empty=fid.get("onset_empty", "one"),
-                                 decoder=fid.get("onset_decoder", "peaks"),
-                                 positive_weight=fid.get("onset_positive_weight", 1.0))
-    raise ValueError(f"unknown task {name!r}")
+    return ADAPTERS[task_def(name).adapter](name, fidelity or {})
 
 
 def constant_outputs(task, split: Split):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from mirtrim.taskdefs import TASK_DEFS
+
 
 class ConfigError(ValueError):
     pass
@@ -65,6 +67,8 @@ def check_config(config: dict, schema_file: str | Path, source: str = "the confi
     import yaml
 
     schema = yaml.safe_load(Path(schema_file).read_text())
+    # the task names are the registry's, not a copy in the schema
+    schema["properties"]["tasks"]["propertyNames"] = {"enum": list(TASK_DEFS)}
     validator = jsonschema.validators.validator_for(schema)(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (-len(e.absolute_path), list(map(str, e.path))))
     if errors:
