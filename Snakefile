@@ -8,7 +8,13 @@ from snakemake.utils import min_version, validate
 min_version("9.0")
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from mirtrim import grid
-from mirtrim.utils.config_check import ConfigError, check_config, check_cuda, given_config
+from mirtrim.utils.config_check import (
+    ConfigError,
+    check_config,
+    check_cuda,
+    check_yaml,
+    given_config,
+)
 
 SCHEMA = "workflow/schemas/config.schema.yaml"
 
@@ -16,6 +22,10 @@ SCHEMA = "workflow/schemas/config.schema.yaml"
 # A user's --configfile replaces config.yaml instead of merging onto it (Snakemake merges nested
 # keys, so a config naming one task would still run config.yaml's six).
 if not workflow.overwrite_configfiles:
+    try:
+        check_yaml("config.yaml")
+    except ConfigError as err:
+        sys.exit(f"error: {err}")
 
     configfile: "config.yaml"
 

@@ -45,3 +45,15 @@ def test_wrong_type_bound_and_missing_key():
         "config tasks.pitch.width: expected number, got 'half'")
     assert _error(lambda c: c["tasks"]["pitch"].update(width=0)).startswith("config tasks.pitch.width: 0 violates")
     assert _error(lambda c: c.pop("methods")).startswith("config (top level): missing key 'methods'")
+
+
+def test_a_yaml_syntax_error_names_file_line_and_column(tmp_path):
+    from mirtrim.utils.config_check import ConfigError, check_yaml
+
+    path = tmp_path / "config.yaml"
+    path.write_text("seeds: [0, 1]\ntasks:\n  chords: {scale: tiny, width: 0.25\nmethods: []\n")
+    with pytest.raises(ConfigError) as err:
+        check_yaml(path)
+    assert str(err.value).startswith(f"config {path}:4:") and "\n" not in str(err.value)
+    path.write_text("seeds: [0]\n")
+    check_yaml(path)  # valid YAML passes; the schema check comes after

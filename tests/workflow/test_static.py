@@ -163,3 +163,13 @@ def test_a_registered_task_runs_through_the_grid_and_a_dry_run(tmp_path, monkeyp
     rounds = config["tasks"]["toy_onsets"]["rounds"] - 1
     assert (counts["train_dense"], counts["prune_round"], counts["plot_tradeoff"]) == (1, 2 * rounds, 1)
     assert "toy_onsets: drumloops-tiny" in proc.stderr
+
+
+def test_a_yaml_syntax_error_in_the_default_config_is_one_line(tmp_path):
+    (tmp_path / "config.yaml").write_text("seeds: [0\ntasks: {}\n")
+    proc = snakemake("figures/all", "-n", "--directory", str(tmp_path), "--snakefile", str(ROOT / "Snakefile"),
+                     check=False)
+    errors = [line for line in proc.stderr.splitlines() if "error" in line.lower()]
+    assert proc.returncode != 0 and errors == [
+        "error: config config.yaml:2:6: YAML syntax error: expected ',' or ']', but got ':'; fix that line "
+        "(YAML needs spaces, not tabs, and closed brackets and quotes)"], proc.stderr

@@ -127,7 +127,12 @@ rule table_baselines:
         dense=dense_evals(),
         code=package_closure("report/tables.py"),
     output:
-        csv="figures/table_baselines.csv",
+        csv=report(
+            "figures/table_baselines.csv",
+            caption="../report/table_baselines.rst",
+            category="Tables",
+            labels={"table": "baselines"},
+        ),
         md="figures/table_baselines.md",
     log:
         "results/logs/table_baselines.log",
@@ -151,7 +156,12 @@ rule table_efficiency:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
         code=package_closure("report/efficiency.py"),
     output:
-        csv="figures/table_efficiency.csv",
+        csv=report(
+            "figures/table_efficiency.csv",
+            caption="../report/table_efficiency.rst",
+            category="Tables",
+            labels={"table": "efficiency"},
+        ),
         md="figures/table_efficiency.md",
         tex="figures/table_efficiency.tex",
     log:
@@ -178,7 +188,12 @@ rule table_selection:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
         code=package_closure("report/selection.py"),
     output:
-        csv="figures/table_best_optim_small.csv",
+        csv=report(
+            "figures/table_best_optim_small.csv",
+            caption="../report/table_selection.rst",
+            category="Tables",
+            labels={"table": "Best / Optim / Small"},
+        ),
         md="figures/table_best_optim_small.md",
         tex="figures/table_best_optim_small.tex",
         macros="figures/macros.tex",

@@ -79,6 +79,23 @@ def check_config(config: dict, schema_file: str | Path, source: str = "the confi
                           "workflow/schemas/config.schema.yaml)")
 
 
+def check_yaml(path: str | Path) -> None:
+    """Raise ``ConfigError`` naming the file, line and column of a YAML syntax error (Snakemake's own
+    message names neither); a missing file is left to Snakemake."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        return
+    try:
+        yaml.safe_load(path.read_text())
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ConfigError(f"config {where}: YAML syntax error: {err.problem or err.context}; fix that line "
+                          "(YAML needs spaces, not tabs, and closed brackets and quotes)") from None
+
+
 def given_config(workflow) -> str:
     """The config files this run reads, for error messages: the user's, or the default one."""
     files = [str(f) for f in workflow.overwrite_configfiles] or ["config.yaml"]
