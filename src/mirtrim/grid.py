@@ -6,11 +6,9 @@ so every method of a task and seed shares it: it lives under the run id ``dense-
 
 from __future__ import annotations
 
-
 from mirtrim.data.registry import REGISTRY
 from mirtrim.runspec import MethodSpec, RunSpec, TrainSpec
 from mirtrim.taskdefs import task_def
-
 
 FIDELITY_PRESETS = {
     # the better behaviour (paper.md §10)

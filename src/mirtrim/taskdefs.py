@@ -8,7 +8,7 @@ ones do not fit. README "Extending" walks through it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,6 @@ class TaskDef:
     model_args: tuple[tuple[str, object], ...] = ()  # fixed keyword arguments of the model class
     init: str = "xavier"
     union_heads: bool = False  # transcription: one onset stream, the union of the heads' onsets
-    notes: str = field(default="", compare=False)
 
     @property
     def model_kwargs(self) -> dict:
