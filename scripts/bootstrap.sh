@@ -63,5 +63,5 @@ export PATH="$VENV/bin:$PATH"
 if [ "$MODE" = run ]; then
   exec snakemake --cores 8 figures/all
 else
-  exec python -m pytest -q tests
+  exec python -m pytest -q --durations=15 tests
 fi

@@ -48,7 +48,7 @@ def combinations(sets: list[str]) -> list[dict]:
     return [dict(zip(keys, combo)) for combo in itertools.product(*values)]
 
 
-def train_once(config: dict, task: str, features: str, setting: dict, seed: int) -> dict:
+def train_once(config: dict, task: str, features: str, setting: dict, seed: int, threads: int = 1) -> dict:
     import torch
 
     from mirtrim.train.evaluation import evaluate_round
@@ -62,18 +62,22 @@ def train_once(config: dict, task: str, features: str, setting: dict, seed: int)
             config["tasks"][task][key] = value
     grid.check_tasks(config)
     spec = grid.spec(config, task, grid.dense_id(seed))
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads)  # the workflow trains with one; more changes the reduction order
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         run_dense(spec, features, tmp, f"{tmp}/rewind.pt", log=lambda *_: None)
         seconds = time.perf_counter() - start
         record = evaluate_round(spec, features, f"{tmp}/model.pt", f"{tmp}/train.json", 0)
         log = json.loads(Path(f"{tmp}/train.json").read_text())
-    return {**setting, "seed": seed, "valid_error": record["valid_error"], "test_error": record["test_error"],
+    return {**setting, "seed": seed, "threads": threads, "valid_error": record["valid_error"], "test_error": record["test_error"],
             "chance_error": record.get("chance_error"), "best_epoch": log["best_epoch"],
             "epochs_trained": log["epochs_trained"], "steps": log["steps"], "train_seconds": round(seconds, 1),
             # the plateau schedule does not depend on the epoch count: a shorter training is this curve's prefix
             "valid_curve": [round(h["valid_error"], 4) for h in log["history"]]}
+
+
+def _ints(text: str) -> list[int]:
+    return [int(v) for v in text.split(",")]
 
 
 def markdown(rows: list[dict], title: str) -> str:
@@ -93,6 +97,8 @@ def main() -> None:
     ap.add_argument("--features", required=True, help="the task's feature file (.npz) as the workflow built it")
     ap.add_argument("--set", action="append", default=[], help="key=v1,v2,... (repeatable: the grid is their product)")
     ap.add_argument("--seeds", default="0", help="comma-separated seeds, each combination trained once per seed")
+    ap.add_argument("--threads", default="1",
+                    help="comma-separated torch thread counts, each combination trained once per count (the workflow uses 1)")
     ap.add_argument("--out", required=True, help="JSON file; a Markdown table is written beside it")
     a = ap.parse_args()
     config = yaml.safe_load(Path(a.config).read_text())
@@ -100,8 +106,8 @@ def main() -> None:
         raise SystemExit(f"error: {a.config} has no task {a.task!r}; it has {sorted(config['tasks'])}")
     rows = []
     for setting in combinations(a.set) or [{}]:
-        for seed in (int(s) for s in a.seeds.split(",")):
-            rows.append(train_once(config, a.task, a.features, setting, seed))
+        for seed, threads in itertools.product(_ints(a.seeds), _ints(a.threads)):
+            rows.append(train_once(config, a.task, a.features, setting, seed, threads))
             print(json.dumps(rows[-1]), flush=True)
             write_json(a.out, {"config": a.config, "task": a.task, "rows": rows})
             write_text(Path(a.out).with_suffix(".md"), markdown(rows, f"{a.task}: dense sweep on {a.config}"))

@@ -24,7 +24,7 @@ import yaml  # noqa: E402
 
 from mirtrim.utils.atomic import write_text  # noqa: E402
 
-FIXED = ("seed", "valid_error", "test_error", "chance_error", "best_epoch", "epochs_trained", "steps",
+FIXED = ("seed", "threads", "valid_error", "test_error", "chance_error", "best_epoch", "epochs_trained", "steps",
          "train_seconds", "valid_curve")
 
 
@@ -44,12 +44,13 @@ def task_section(task: str, sweeps: list[tuple[str, dict]], notes: dict) -> list
         lines.append(f"Base: {notes['base']}.")
     if notes.get("chosen"):
         lines.append(f"Chosen: {notes['chosen']}.")
-    lines += ["", "| file | setting | seed | valid error | test error | chance | best epoch | steps | seconds | "
-              "valid error by epoch |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += ["", "| file | setting | seed | threads | valid error | test error | chance | chance - test | best epoch | "
+              "steps | seconds | valid error by epoch |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in rows:
         mark = " **(best valid)**" if r["valid_error"] == best else ""
-        lines.append(f"| {name} | {_setting(r)}{mark} | {r['seed']} | {r['valid_error']:.3f} | {r['test_error']:.3f} | "
-                     f"{r['chance_error']:.3f} | {r['best_epoch']} | {r['steps']} | {r['train_seconds']:.1f} | "
+        lines.append(f"| {name} | {_setting(r)}{mark} | {r['seed']} | {r.get('threads', 1)} | {r['valid_error']:.3f} | "
+                     f"{r['test_error']:.3f} | {r['chance_error']:.3f} | {r['chance_error'] - r['test_error']:.3f} | "
+                     f"{r['best_epoch']} | {r['steps']} | {r['train_seconds']:.1f} | "
                      f"{_curve(r.get('valid_curve', []))} |")
     return lines + [""]
 

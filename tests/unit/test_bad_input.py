@@ -199,7 +199,7 @@ def test_diverging_loss_stops_the_job_with_one_line(tmp_path, capsys, monkeypatc
                                                  "epochs": 2, "rewind_epoch": 1, "rounds": 2, "trim_percent": 25}},
               "methods": []}
     real_loss = tasks.TranscriptionTask.loss
-    monkeypatch.setattr(tasks.TranscriptionTask, "loss", lambda self, logits, y: real_loss(self, logits, y) * np.nan)
+    monkeypatch.setattr(tasks.TranscriptionTask, "loss", lambda self, logits, y, split=None: real_loss(self, logits, y, split) * np.nan)
     capsys.readouterr()
     code = cli.main(["train-dense", "--spec", grid.spec_json(config, "drums", "dense-s0"), "--features",
                      str(tmp_path / "f.npz"), "--out-dir", str(tmp_path / "r"), "--rewind-out", str(tmp_path / "rw.pt")])

@@ -5,7 +5,7 @@ import copy
 import pytest
 import torch
 
-from mirtrim.prune import Consumer, CouplingError, CouplingGraph, Group, apply_kept, kept_from_plan, make_plan
+from mirtrim.prune import Consumer, CouplingError, CouplingGraph, Group, apply_kept, kept_from_plan, make_plan, verify
 from mirtrim.prune.trim import zero_removed
 
 from zoo import FireConcat, MultiBranchFrontEnd, UNetSkip, randomise_norms
@@ -31,7 +31,7 @@ def test_two_planned_rounds_through_a_concat_are_exact(cls):
             assert torch.allclose(trimmed(x), zero_removed(copy.deepcopy(model), graph, kept)(x), atol=1e-6, rtol=0)
         assert sum(p.numel() for p in trimmed.parameters()) < sum(p.numel() for p in model.parameters())
         model = trimmed
-    graph.verify(model, x)
+    verify(graph, model, x)
 
 
 def test_a_swapped_concat_order_that_still_runs_is_caught_by_verify():
@@ -42,7 +42,7 @@ def test_a_swapped_concat_order_that_still_runs_is_caught_by_verify():
                      (Consumer("head", concat=swapped),))
     wrong.validate(model)  # 6 + 5 inputs either way
     with pytest.raises(CouplingError, match="differs from zeroing") as err:
-        wrong.verify(model, torch.randn(2, *model.input_shape))
+        verify(wrong, model, torch.randn(2, *model.input_shape))
     # the message gives the fix: the order the tracer sees
     assert "feeds 'head' as Consumer(module='head', layout='block', factor=1, layer=None, " \
            "concat=('expand1', 'expand3'))" in str(err.value)

@@ -57,3 +57,36 @@ def test_a_yaml_syntax_error_names_file_line_and_column(tmp_path):
     assert str(err.value).startswith(f"config {path}:4:") and "\n" not in str(err.value)
     path.write_text("seeds: [0]\n")
     check_yaml(path)  # valid YAML passes; the schema check comes after
+
+
+def _check_config_command(*paths) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    from mirtrim.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main(["check-config", *map(str, paths)])
+    return rc, out.getvalue(), err.getvalue()
+
+
+def test_check_config_gives_one_line_for_what_snakemake_reports_in_many(tmp_path):
+    # a missing file and a YAML syntax error given to --configfile reach Snakemake before the
+    # Snakefile runs; the command reports them as the workflow reports its own config
+    rc, _, err = _check_config_command(tmp_path / "mine.yaml")
+    assert rc == 1 and err == f"error: {tmp_path / 'mine.yaml'}: no such config file; copy config.yaml and " \
+                              "edit it, or fix the path\n"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("seeds: [0\ntasks: {}\n")
+    rc, _, err = _check_config_command(bad)
+    assert rc == 1 and err.startswith(f"error: config {bad}:2:") and err.count("\n") == 1
+    typo = tmp_path / "typo.yaml"
+    typo.write_text((ROOT / ".test/config.yaml").read_text().replace("epochs: 8", "epocs: 8", 1))
+    rc, _, err = _check_config_command(typo)
+    assert rc == 1 and "unknown key 'epocs' (did you mean 'epochs'?)" in err and err.count("\n") == 1
+
+
+def test_check_config_prints_the_grid_of_a_valid_config():
+    rc, out, _ = _check_config_command(ROOT / ".test/config.yaml")
+    assert rc == 0 and out.splitlines()[1] == "mirtrim grid: 6 tasks x 2 methods, dense seeds [0]"

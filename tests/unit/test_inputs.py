@@ -5,7 +5,7 @@ import copy
 import pytest
 import torch
 
-from mirtrim.prune import apply_kept, kept_from_plan, make_plan, score_units
+from mirtrim.prune import apply_kept, kept_from_plan, make_plan, score_units, verify
 from mirtrim.prune.trim import zero_removed
 
 from zoo import TwoInputFusion, randomise_norms
@@ -18,7 +18,7 @@ def test_a_two_input_model_is_verified_scored_and_trimmed_exactly(as_dict):
     graph = model.coupling_graph()
     spec, side = torch.randn(6, 3, 10), torch.randn(6, 4)
     example = {"spec": spec, "side": side} if as_dict else (spec, side)
-    graph.verify(model, example)
+    verify(graph, model, example)
     batches = [{"spec": spec[:3], "side": side[:3]}, {"spec": spec[3:], "side": side[3:]}] if as_dict else \
         [(spec[:3], side[:3]), (spec[3:], side[3:])]
     plan = make_plan(model, graph, criterion="activation", scope="local", percent=40, round_index=1,

@@ -51,3 +51,30 @@ def test_imports_flow_one_way():
 def test_the_trimming_library_imports_nothing_else_of_the_package():
     for path in sorted((PACKAGE / "prune").rglob("*.py")):
         assert _imports(path) <= {"prune"}, path
+
+
+def _prune_modules_imported(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("mirtrim.prune."):
+            found.add(node.module.split(".")[2])
+    return found
+
+
+def test_the_trimming_library_has_no_import_cycle():
+    # every import, lazy ones included: a cycle hidden inside a function is still a cycle
+    edges = {p.stem: _prune_modules_imported(p) for p in (PACKAGE / "prune").glob("*.py") if p.stem != "__init__"}
+    done, on_path = set(), []
+
+    def visit(module: str) -> None:
+        assert module not in on_path, " -> ".join([*on_path[on_path.index(module):], module])
+        if module in done:
+            return
+        on_path.append(module)
+        for dst in sorted(edges.get(module, ())):
+            visit(dst)
+        on_path.pop()
+        done.add(module)
+
+    for module in sorted(edges):
+        visit(module)

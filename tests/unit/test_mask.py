@@ -54,7 +54,7 @@ def test_masked_weights_stay_zero_through_training_and_protected_layers_move():
     head_before = model.head_a.weight.detach().clone()
 
     class Task:
-        def loss(self, logits, y):
+        def loss(self, logits, y, split=None):
             return torch.nn.functional.cross_entropy(logits, y)
 
         def error(self, logits, split):

@@ -8,7 +8,7 @@ import torch
 from mirtrim.models import arch_for, build_model, input_shape, paper_parameters
 from mirtrim.taskdefs import TASK_DEFS
 from mirtrim.profile.counts import forward_costs
-from mirtrim.prune import apply_kept, kept_from_plan, make_plan
+from mirtrim.prune import apply_kept, kept_from_plan, make_plan, verify
 from mirtrim.train.checkpoint import load_model, save_model
 
 # paper.md §8, from the authors' stored result files (batch 1): params, FLOPs, memory read/write bytes, act. MB
@@ -43,7 +43,7 @@ def test_every_model_trims_trains_saves_and_reloads(task, criterion, tmp_path):
     model = build_model(arch)
     graph = model.coupling_graph()
     x = torch.randn(4, *input_shape(task))
-    graph.verify(model, x[:2])
+    verify(graph, model, x[:2])
     before = sum(p.numel() for p in model.parameters())
     plan = make_plan(model, graph, criterion=criterion, scope="local", percent=25, round_index=1,
                      batches=iter([x]), min_units=1)

@@ -8,7 +8,8 @@ import torch
 
 from mirtrim.metrics.onsets import pick_peaks
 from mirtrim.runspec import RunSpec
-from mirtrim.train.tasks import TranscriptionTask, chance_level
+from mirtrim.train.chance import chance_level
+from mirtrim.train.tasks import TranscriptionTask
 
 HOP, SR = 1024, 22050
 FRAME = HOP / SR
@@ -55,8 +56,7 @@ def test_the_threshold_is_chosen_on_the_split_scored_unless_one_is_fixed():
     split = _split(task, [10, 30])
     chosen = task.error(_logits(prob), split)
     assert chosen["threshold"] == 0.5 and chosen["f_mean"] == pytest.approx(1.0)
-    task.threshold = 0.1  # a threshold chosen elsewhere (validation) is used as it is
-    fixed = task.error(_logits(prob), split)
+    fixed = task.with_threshold(0.1).error(_logits(prob), split)  # one chosen elsewhere (validation) is used as it is
     assert fixed["threshold"] == 0.1 and fixed["f_mean"] == pytest.approx(2 * 2 / (2 + 3))
 
 
@@ -85,6 +85,6 @@ def test_evaluation_uses_the_training_records_threshold_and_refuses_a_record_wit
     record = evaluation.evaluate_round(spec, "f.npz", "m.pt", str(tmp_path / "train.json"), 1)
     assert record["decoder_threshold"] == 0.1 and record["test_f_mean"] == pytest.approx(0.8)
     (tmp_path / "old.json").write_text(json.dumps({**log, "decoder_threshold": None}))
-    task.threshold = None
+    assert task.threshold is None  # evaluation scored a copy: the adapter itself is unchanged
     with pytest.raises(SystemExit, match="old.json has no decoder_threshold"):
         evaluation.evaluate_round(spec, "f.npz", "m.pt", str(tmp_path / "old.json"), 1)

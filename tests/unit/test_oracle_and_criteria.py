@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from mirtrim.prune import CouplingError, CouplingGraph, apply_kept, make_plan, score_units
+from mirtrim.prune import CouplingError, CouplingGraph, apply_kept, make_plan, score_units, verify
 
 from zoo import Conv1dFlatten, Conv2dMultiHead, ConvRecurrent, randomise_norms
 
@@ -44,7 +44,7 @@ def test_torch_pruning_oracle_same_indices_same_model(cls):
 def test_recurrent_couplings_after_trimming(cell):
     model = ConvRecurrent(cell, bidirectional=True, layers=2)
     graph = model.coupling_graph()
-    graph.verify(model, torch.randn(2, *model.input_shape))
+    verify(graph, model, torch.randn(2, *model.input_shape))
     kept = {"c1": [0, 2, 5], "rnn.l0": [1, 3, 4, 8], "rnn.l1": [0, 5, 6, 9]}
     apply_kept(model, graph, kept)
     gates = 3 if cell == "gru" else 4

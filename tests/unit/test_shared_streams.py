@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from mirtrim.prune import CouplingError, CouplingGraph, apply_kept, kept_from_plan, make_plan, select_units
+from mirtrim.prune import CouplingError, CouplingGraph, apply_kept, kept_from_plan, make_plan, select_units, verify
 from mirtrim.prune.selection import normalise
 from mirtrim.prune.trim import zero_removed
 
@@ -49,11 +49,11 @@ def test_a_residual_model_declared_without_its_shared_stream_fails_verify():
     forgot = CouplingGraph(groups, ("fc", "b3c2"))
     forgot.validate(model)  # every width matches: only running it shows the add
     with pytest.raises(CouplingError, match="trimming group '(stem|b1c2|b2c2|down)' breaks the forward pass") as err:
-        forgot.verify(model, torch.randn(2, *model.input_shape))
+        verify(forgot, model, torch.randn(2, *model.input_shape))
     # the message names the producers that meet in the add, and the declaration that fixes it
     assert "are added or multiplied into one stream: declare shared=((" in str(err.value)
     assert "'stem'" in str(err.value) and "'b1c2'" in str(err.value)
-    graph.verify(model, torch.randn(2, *model.input_shape))
+    verify(graph, model, torch.randn(2, *model.input_shape))
 
 
 def test_shared_sets_are_checked_statically():

@@ -6,7 +6,8 @@ import torch
 
 from mirtrim.metrics.chords import NO_CHORD, chord_scores, class_label, label_class, transpose_class
 from mirtrim.metrics.pitch import BIN_CENTS, decode_cents, hz_to_cents, pitch_scores, target_bins
-from mirtrim.train.tasks import ChordTask, ClassificationTask, PitchTask, Split, TranscriptionTask, chance_level
+from mirtrim.train.chance import chance_level
+from mirtrim.train.tasks import ChordTask, ClassificationTask, PitchTask, Split, TranscriptionTask
 
 
 def test_cents_scale_matches_crepe():
@@ -74,6 +75,25 @@ def test_chord_windows_are_labelled_at_offset_six_and_transposition_moves_labels
                 assert torch.equal(xs[i, b:], x[i, :-b])
             elif b < 0:
                 assert torch.equal(xs[i, :b], x[i, -b:])
+
+
+def test_adapters_keep_no_state_from_the_data_they_load():
+    # what depends on the data travels in the split: loading the test songs neither changes the
+    # class weights of the training split nor anything of the adapter itself
+    frames = np.zeros((60, 105), np.float32)
+    labels = np.r_[np.zeros(20), np.arange(20) % 3, np.full(20, NO_CHORD)].astype(np.int64)
+    feats = {"frames": frames, "labels": labels, "song_ptr": np.array([0, 20, 40, 60]),
+             "song_split": np.array(["train", "train", "test"])}
+    task = ChordTask()
+    before = dict(vars(task))
+    train = task.load(feats, "train")
+    test = task.load(feats, "test")
+    assert vars(task) == before and torch.equal(train.class_weights, test.class_weights)
+    assert torch.equal(train.subset(np.arange(3)).class_weights, train.class_weights)
+    logits = torch.randn(len(train), 25, generator=torch.Generator().manual_seed(0))
+    assert float(task.loss(logits, train.y, train)) != float(ChordTask(loss="ce").loss(logits, train.y, train))
+    onsets = TranscriptionTask("onsets")
+    assert onsets.with_threshold(0.3).threshold == 0.3 and onsets.threshold is None
 
 
 def test_classification_error():

@@ -9,7 +9,7 @@ from torch import nn
 from mirtrim.models import arch_for, build_model, input_shape
 from mirtrim.taskdefs import TASK_DEFS
 from mirtrim.prune import (Consumer, CouplingError, CouplingGraph, Group, apply_kept, compose, kept_from_plan,
-                           make_plan, rewound, select_units, unit_counts)
+                           make_plan, rewound, select_units, unit_counts, verify)
 from mirtrim.prune.layers import unit_count
 from mirtrim.prune.selection import local_keep_count, percentile_nearest
 
@@ -98,7 +98,7 @@ def test_onset_model_masked_equals_trimmed_and_shapes_couple():
     torch.manual_seed(0)
     model = randomise_norms(build_model(arch_for("onsets", 0.125))).eval()
     graph = model.coupling_graph()
-    graph.verify(model, torch.randn(2, 64, 50))
+    verify(graph, model, torch.randn(2, 64, 50))
     kept = random_kept(model, graph, 3)
     trimmed = apply_kept(copy.deepcopy(model), graph, kept).eval()
     x = torch.randn(3, 64, 50)
@@ -258,7 +258,7 @@ def test_forgotten_consumer_is_caught_by_verify():
     graph = CouplingGraph((Group("a", (), (Consumer("b"),)),), ("b", "c"))
     graph.validate(model)  # statically plausible ...
     with pytest.raises(CouplingError, match="group 'a' breaks the forward pass"):
-        graph.verify(model, torch.randn(2, 4))  # ... but the forward pass proves it wrong
+        verify(graph, model, torch.randn(2, 4))  # ... but the forward pass proves it wrong
 
 
 def test_plan_cannot_remove_every_unit():
@@ -272,7 +272,7 @@ def test_verify_passes_on_every_package_model(task):
     torch.manual_seed(0)
     model = randomise_norms(build_model(arch_for(task, 0.25))).train()
     before = copy.deepcopy(model.state_dict())
-    model.coupling_graph().verify(model, torch.randn(2, *input_shape(task)))
+    verify(model.coupling_graph(), model, torch.randn(2, *input_shape(task)))
     assert model.training and all(torch.equal(before[k], v) for k, v in model.state_dict().items())  # untouched
 
 
@@ -280,7 +280,7 @@ def test_verify_passes_on_every_package_model(task):
 def test_verify_passes_on_every_zoo_model(cls):
     torch.manual_seed(0)
     model = randomise_norms(cls())
-    model.coupling_graph().verify(model, torch.randn(3, *model.input_shape))
+    verify(model.coupling_graph(), model, torch.randn(3, *model.input_shape))
 
 
 def wrong_layouts():
@@ -301,7 +301,7 @@ def test_verify_rejects_a_wrong_layout_that_still_runs(case):
     randomise_norms(model)
     graph.validate(model)
     with pytest.raises(CouplingError, match=f"group '{group}' differs from zeroing its removed units") as err:
-        graph.verify(model, torch.randn(3, *model.input_shape))
+        verify(graph, model, torch.randn(3, *model.input_shape))
     assert "the tracer sees: " in str(err.value) and "declared as Consumer(" in str(err.value)  # the right layout
 
 
@@ -318,4 +318,4 @@ def test_verify_rejects_a_declaration_that_silently_shrinks_the_output():
     model = SkipOut()
     graph = CouplingGraph((Group("a", (), (Consumer("b"),)),), ("b",))
     with pytest.raises(CouplingError, match=r"group 'a' changes the output shapes from \[\(2, 9\)\] to \[\(2, 6\)\]"):
-        graph.verify(model, torch.randn(2, 4))
+        verify(graph, model, torch.randn(2, 4))

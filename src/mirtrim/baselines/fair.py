@@ -50,7 +50,7 @@ def flux_baseline(features_path: str, task_name: str, fidelity: dict | None = No
     task, _, valid, test = task_data(task_name, fidelity or {}, features_path)
     bands = mel_bands(task_name)
     val = task.error(_as_logits(flux_probability(valid.x.numpy(), bands)), valid)
-    task.threshold = val.get("threshold")  # None with the paper's argmax decoder
+    task = task.with_threshold(val.get("threshold"))  # None with the paper's argmax decoder
     scored = task.error(_as_logits(flux_probability(test.x.numpy(), bands)), test)
     name = "spectral flux of the log-mel input" if task_def(task_name).union_heads else "band-wise flux of the log-mel input"
     return {"baseline": f"{name}, peaks at the validation threshold", "error": scored["error"],

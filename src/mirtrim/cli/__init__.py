@@ -1,6 +1,6 @@
 """``python -m mirtrim <command>``: the entry point of every workflow rule, and the manual debug tool.
 
-Each subcommand is declared next to its handler (``mirtrim.cli.data``, ``.runs``, ``.report``). Heavy imports
+Each subcommand is declared next to its handler (``mirtrim.cli.config``, ``.data``, ``.runs``, ``.report``). Heavy imports
 (torch, librosa) happen inside the handlers so that ``--help`` stays instant.
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mirtrim.cli import data, report, runs  # noqa: F401  (they register their commands)
+from mirtrim.cli import config, data, report, runs  # noqa: F401  (they register their commands)
 from mirtrim.cli.registry import COMMANDS, working_threads
 
 __all__ = ["build_parser", "main", "working_threads"]
 
-STAGES = (("data", data), ("lottery runs and your own models", runs), ("report and repair", report))
+STAGES = (("configuration", config), ("data", data), ("lottery runs and your own models", runs), ("report and repair", report))
 
 
 def _overview() -> str:

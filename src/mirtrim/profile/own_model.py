@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from mirtrim.profile.counts import count_parameters, forward_costs
-from mirtrim.prune import CouplingError, apply_kept, kept_from_plan, make_plan, trace_coupling
+from mirtrim.prune import CouplingError, apply_kept, kept_from_plan, make_plan, trace_coupling, verify
 from mirtrim.utils.atomic import atomic_path, write_json
 
 
@@ -87,7 +87,7 @@ def trim_own_model(model_spec: str, example_shape: str, out: str, *, weights: st
     if not report.graph.groups:
         raise ValueError(f"nothing to trim in {model_spec}: every layer is on the boundary\n{report.summary()}")
     try:
-        report.graph.verify(model, example)
+        verify(report.graph, model, example)
     except CouplingError as err:
         raise ValueError(f"the traced graph of {model_spec} is not exact, nothing was trimmed: {err}") from None
     before, plans, kept_dense = costs(model, shape), [], None

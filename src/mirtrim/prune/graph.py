@@ -212,23 +212,6 @@ class CouplingGraph:
                 raise CouplingError(f"shared set {list(names)} has different unit counts {counts}: producers "
                                     "whose outputs are added must have the same width")
 
-    def verify(self, model: nn.Module, example, rel_tol: float = 1e-4) -> None:
-        """Dynamic check that trimming removes exactly what zeroing removes.
-
-        For each group (the layers of one recurrent module together), and then for all groups at
-        once, every other unit is removed (units 1, 3, 5, ...; a single-unit group is skipped).
-        In eval mode the trimmed copy must run, give outputs of the same shapes as the dense
-        model, and match the dense copy whose removed units are zeroed (see ``zero_removed``)
-        within ``rel_tol`` times the output scale. This catches a forgotten consumer (the
-        forward pass breaks), a wrong ``layout`` (values differ), and a declaration that
-        silently shrinks an output (shapes differ). A group normalised by a LayerNorm only gets
-        the shape check: LayerNorm mixes a unit's neighbours, so zeroing is not removal there.
-        Non-linearities must map 0 to 0 (ReLU, tanh, pooling do); the model itself is unchanged.
-        """
-        from mirtrim.prune.verify import verify  # verify trims copies: trim.py imports this module
-
-        verify(self, model, example, rel_tol)
-
 
 def unit_counts(model: nn.Module, graph: CouplingGraph) -> dict[str, int]:
     modules = dict(model.named_modules())

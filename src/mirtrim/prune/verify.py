@@ -15,13 +15,26 @@ from torch import nn
 from mirtrim.prune.graph import CouplingError, CouplingGraph, Group
 from mirtrim.prune.inputs import call_with, output_tensors
 from mirtrim.prune.layers import unit_count
+from mirtrim.prune.trace import trace_coupling
 from mirtrim.prune.trim import apply_kept, zero_removed
 
 __all__ = ["verify", "differences"]
 
 
 def verify(graph: CouplingGraph, model: nn.Module, example, rel_tol: float = 1e-4) -> None:
-    """See ``CouplingGraph.verify``."""
+    """Dynamic check that trimming with ``graph`` removes exactly what zeroing removes.
+
+    For each group (the layers of one recurrent module together), and then for all groups at
+    once, every other unit is removed (units 1, 3, 5, ...; a single-unit group is skipped).
+    In eval mode the trimmed copy must run, give outputs of the same shapes as the dense
+    model, and match the dense copy whose removed units are zeroed (see ``zero_removed``)
+    within ``rel_tol`` times the output scale. This catches a forgotten consumer (the
+    forward pass breaks), a wrong ``layout`` (values differ), and a declaration that
+    silently shrinks an output (shapes differ). A group normalised by a LayerNorm only gets
+    the shape check: LayerNorm mixes a unit's neighbours, so zeroing is not removal there.
+    Non-linearities must map 0 to 0 (ReLU, tanh, pooling do); the model itself is unchanged.
+    Raises ``CouplingError`` naming the group and, where the tracer sees it, the fix.
+    """
     graph.validate(model)
     modules = dict(model.named_modules())
     batches: dict[str, list[Group]] = {}
@@ -72,8 +85,6 @@ def _compare(graph, dense: nn.Module, kept: dict, example, exact: bool, rel_tol:
 
 def differences(graph: CouplingGraph, model: nn.Module, example) -> list[str]:
     """Where the tracer's graph of ``model`` differs from ``graph``, each with the fix."""
-    from mirtrim.prune.trace import trace_coupling  # the tracer builds graphs: it imports graph.py
-
     try:
         report = trace_coupling(model, example, keep=graph.boundary)
     except Exception:  # a model the tracer cannot run gives no hint; the failure itself stands

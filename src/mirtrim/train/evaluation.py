@@ -6,7 +6,8 @@ from mirtrim.runspec import RunSpec
 from mirtrim.train.checkpoint import load_model
 from mirtrim.train.loop import evaluate, pick_device
 from mirtrim.train.rounds import test_data
-from mirtrim.train.tasks import TranscriptionTask, chance_level
+from mirtrim.train.chance import chance_level
+from mirtrim.train.tasks import TranscriptionTask
 from mirtrim.utils.atomic import read_json
 from mirtrim.utils.provenance import provenance
 
@@ -19,7 +20,7 @@ def evaluate_round(spec: RunSpec, features: str, model_path: str, train_log: str
     log = read_json(train_log, "training log")
     if isinstance(task, TranscriptionTask) and task.decoder == "peaks":
         # the threshold the best-validation epoch chose: the test split never picks it
-        task.threshold = log.get("decoder_threshold")
+        task = task.with_threshold(log.get("decoder_threshold"))
         if task.threshold is None:
             raise SystemExit(f"error: {train_log} has no decoder_threshold (trained before peak picking, or with "
                              "fidelity.onset_decoder: argmax); retrain the round, or set onset_decoder: argmax")

@@ -62,7 +62,7 @@ def predict(model: nn.Module, x: torch.Tensor, device: torch.device, batch_size:
 def evaluate(model, task, split: Split, device) -> dict:
     logits = predict(model, split.x, device)
     metrics = task.error(logits, split)
-    metrics["loss"] = float(task.loss(logits, split.y))
+    metrics["loss"] = float(task.loss(logits, split.y, split))
     return metrics
 
 
@@ -71,11 +71,7 @@ def _test_at_valid_threshold(model, task, test: Split, device, val: dict) -> dic
     chose, never one tuned on the test split itself."""
     if "threshold" not in val:
         return evaluate(model, task, test, device)
-    task.threshold = val["threshold"]
-    try:
-        return evaluate(model, task, test, device)
-    finally:
-        task.threshold = None
+    return evaluate(model, task.with_threshold(val["threshold"]), test, device)
 
 
 def train_round(model: nn.Module, task, train: Split, valid: Split, test: Split, cfg: TrainConfig, *,
@@ -170,7 +166,7 @@ def _train_epoch(model, task, train: Split, cfg: TrainConfig, optimiser, gen, de
         xb, yb = train.x[idx], train.y[idx]
         if hasattr(task, "augment"):
             xb, yb = task.augment(xb, yb, gen)
-        loss = task.loss(model(xb.to(device)), yb.to(device))
+        loss = task.loss(model(xb.to(device)), yb.to(device), train)
         if not torch.isfinite(loss.detach()):
             raise FloatingPointError(f"epoch {epoch}: training loss became {loss.item()} at batch {b}; "
                                      "lower the learning rate or check the input features")

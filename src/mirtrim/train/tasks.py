@@ -1,14 +1,16 @@
 """Task adapters: targets, loss, and the test error of each task, in paper and standard modes.
 
 Every adapter reads the task's feature file (``load``), computes a scalar training loss from model
-outputs, and an ``error`` in [0, 1] (lower is better) plus its components from predictions.
+outputs, and an ``error`` in [0, 1] (lower is better) plus its components from predictions. Adapters
+keep only their configuration: what depends on the data (class weights, the frame rate) travels in
+the ``Split`` that ``load`` returns, and a fixed decoder threshold makes a new adapter
+(``with_threshold``), so one adapter serves any split and any number of evaluations.
 """
 
 from __future__ import annotations
 
 import copy
-
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +19,7 @@ import torch.nn.functional as F
 
 from mirtrim.metrics.chords import NO_CHORD, chord_scores
 from mirtrim.metrics.onsets import THRESHOLDS, onset_scores, pick_peaks
-from mirtrim.metrics.pitch import N_BINS as N_PITCH_BINS, decode_cents, pitch_scores, target_bins
+from mirtrim.metrics.pitch import decode_cents, pitch_scores, target_bins
 from mirtrim.taskdefs import task_def
 
 
@@ -27,6 +29,8 @@ class Split:
     y: torch.Tensor
     refs: Any = None  # task-specific references for the metric, indexed like x
     groups: np.ndarray | None = None  # examples that must stay on one side of a split (windows of one song)
+    frame_seconds: float | None = None  # transcription: seconds per output frame
+    class_weights: torch.Tensor | None = None  # chords: inverse class frequency in the training songs
 
     def __len__(self) -> int:
         return len(self.y)
@@ -35,7 +39,8 @@ class Split:
         idx_t = torch.as_tensor(idx, dtype=torch.long)
         refs = None if self.refs is None else (
             self.refs[idx] if isinstance(self.refs, np.ndarray) else [self.refs[i] for i in idx])
-        return Split(self.x[idx_t], self.y[idx_t], refs, None if self.groups is None else self.groups[idx])
+        return replace(self, x=self.x[idx_t], y=self.y[idx_t], refs=refs,
+                       groups=None if self.groups is None else self.groups[idx])
 
 
 def _rows(features: dict, split: str, key: str = "split") -> np.ndarray:
@@ -69,7 +74,7 @@ class ClassificationTask:
         return Split(torch.from_numpy(features["X"][idx].astype(np.float32)),
                      torch.from_numpy(features["y"][idx].astype(np.int64)), groups=_groups(features, idx))
 
-    def loss(self, logits, y):
+    def loss(self, logits, y, split: Split | None = None):
         return F.cross_entropy(logits, y)
 
     def augment(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
@@ -103,7 +108,7 @@ class PitchTask:
         return Split(torch.from_numpy(features["X"][idx].astype(np.float32)),
                      torch.from_numpy(target_bins(cents)), cents, _groups(features, idx))
 
-    def loss(self, logits, y):
+    def loss(self, logits, y, split: Split | None = None):
         return F.binary_cross_entropy_with_logits(logits, y)
 
     def error(self, logits, split: Split) -> dict:
@@ -144,7 +149,7 @@ class ChordTask:
             raise ValueError(f"chord loss must be 'weighted_ce' or 'ce', got {loss!r}")
         if metric not in ("accuracy", "majmin", "mirex"):
             raise ValueError(f"chord metric must be 'accuracy', 'majmin' or 'mirex', got {metric!r}")
-        self.loss_mode, self.metric, self.class_weights = loss, metric, None
+        self.loss_mode, self.metric = loss, metric
 
     def load(self, features: dict, split: str) -> Split:
         songs = _rows(features, split, "song_split")
@@ -161,8 +166,8 @@ class ChordTask:
         train_labels = np.concatenate([labels[ptr[s] + self.CENTRE:ptr[s + 1] - self.WINDOW + 1 + self.CENTRE]
                                        for s in train_songs])
         counts = np.bincount(train_labels, minlength=NO_CHORD + 1).astype(np.float64)
-        self.class_weights = torch.tensor(counts.sum() / np.maximum(counts, 1) / len(counts), dtype=torch.float32)
-        return Split(FrameWindows(frames, torch.from_numpy(starts)), y, groups=groups)
+        weights = torch.tensor(counts.sum() / np.maximum(counts, 1) / len(counts), dtype=torch.float32)
+        return Split(FrameWindows(frames, torch.from_numpy(starts)), y, groups=groups, class_weights=weights)
 
     def augment(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
         """Random transposition in [-4, +4] semitones: shift the CQT by 2 bins per semitone, and the label."""
@@ -179,9 +184,9 @@ class ChordTask:
         y = torch.where(pitched, (root + shifts) % 12 + 12 * minor.long(), y)
         return out, y
 
-    def loss(self, logits, y):
-        weight = self.class_weights.to(logits.device) if self.loss_mode == "weighted_ce" and \
-            self.class_weights is not None else None
+    def loss(self, logits, y, split: Split):
+        """``split``: the loaded split the batch comes from (its ``class_weights``)."""
+        weight = split.class_weights.to(logits.device) if self.loss_mode == "weighted_ce" else None
         return F.cross_entropy(logits, y, weight=weight)
 
     def error(self, logits, split: Split) -> dict:
@@ -205,14 +210,20 @@ class TranscriptionTask:
         if positive_weight <= 0:
             raise ValueError(f"onset positive weight must be > 0, got {positive_weight!r}")
         self.class_weight = None if positive_weight == 1.0 else torch.tensor([1.0, float(positive_weight)])
-        # peaks: the threshold on P(onset); None = choose it on the split being scored (validation),
-        # then fixed from the training record for the test split (train/evaluation.py)
+        # peaks: the threshold on P(onset); None = choose it on the split being scored (validation);
+        # the test split is scored with_threshold(the one validation chose)
         self.threshold: float | None = None
 
     def with_metric(self, metric: str) -> "TranscriptionTask":
-        """The same adapter (decoder, threshold, loaded frame rate) scored in another onset-F mode."""
+        """The same adapter (decoder, threshold) scored in another onset-F mode."""
         other = copy.copy(self)
         other.metric = metric
+        return other
+
+    def with_threshold(self, threshold: float | None) -> "TranscriptionTask":
+        """The same adapter with the peak picker's threshold fixed (None: chosen on the split scored)."""
+        other = copy.copy(self)
+        other.threshold = threshold
         return other
 
     def load(self, features: dict, split: str) -> Split:
@@ -227,11 +238,10 @@ class TranscriptionTask:
             t_in = t < y.shape[-1] * frame_s  # onsets after the last input frame cannot be heard
             heads = [t[t_in]] if self.union else [t[t_in & (c == k)] for k in range(y.shape[1])]
             refs.append((heads, [np.unique(np.floor(h / frame_s)) for h in heads]))
-        self.frame_seconds = frame_s
         return Split(torch.from_numpy(features["X"][idx]), torch.from_numpy(y.astype(np.int64)), refs,
-                     _groups(features, idx))
+                     _groups(features, idx), frame_seconds=frame_s)
 
-    def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def loss(self, logits: torch.Tensor, y: torch.Tensor, split: Split | None = None) -> torch.Tensor:
         """``bce``: two-class cross-entropy on logits, mean over frames (= BCE on the logit margin).
         ``ce_on_sigmoid_sum``: the paper's CE applied to sigmoid outputs, summed per example."""
         if self.loss_mode == "bce":
@@ -261,7 +271,7 @@ class TranscriptionTask:
                 est.append(onsets_of(n, h))
                 ref_t.append(times[h])
                 ref_f.append(frames[h])
-        s = onset_scores(est, ref_t, self.frame_seconds, ref_frames=ref_f, empty=self.empty, mode=self.metric)
+        s = onset_scores(est, ref_t, split.frame_seconds, ref_frames=ref_f, empty=self.empty, mode=self.metric)
         return {"error": 1.0 - s["f_mean"], "f_mean": s["f_mean"], "f_micro": s["f_micro"],
                 "precision": s["precision"], "recall": s["recall"]}
 
@@ -282,43 +292,3 @@ ADAPTERS = {
 def make_task(name: str, fidelity: dict | None = None):
     """The adapter of a task, configured by the run's fidelity switches."""
     return ADAPTERS[task_def(name).adapter](name, fidelity or {})
-
-
-def constant_outputs(task, split: Split):
-    """(name, logits) of every input-independent predictor worth trying on ``split``.
-
-    Classes (and pitch bins) come from the split's own references, so the best of them is an
-    optimistic chance level: a model must beat the best constant guess made with hindsight.
-    """
-    n = len(split)
-    if isinstance(task, TranscriptionTask):
-        shape = (n, 2, split.y.shape[1], split.y.shape[2])
-        for name, onset in (("no onset", False), ("onset at every frame", True)):
-            logits = torch.zeros(shape)
-            logits[:, int(onset)] = 1.0
-            yield name, logits
-        return
-    if isinstance(task, PitchTask):
-        width, candidates = N_PITCH_BINS, np.unique(split.y.argmax(1).numpy())
-    else:
-        width, candidates = None, np.unique(split.y.numpy())
-        width = NO_CHORD + 1 if isinstance(task, ChordTask) else int(candidates.max()) + 1
-    for c in candidates.tolist():
-        logits = torch.full((n, width), -10.0)
-        logits[:, c] = 10.0
-        yield f"class {c}" if width != N_PITCH_BINS else f"bin {c}", logits
-
-
-def chance_level(task, split: Split) -> dict:
-    """The lowest test error of any constant predictor, measured with the task's own metric (onsets:
-    frame by frame, as a constant output has no peaks to pick)."""
-    decoder = getattr(task, "decoder", None)
-    if decoder is not None:
-        task.decoder = "argmax"
-    try:
-        best = min(((task.error(logits, split)["error"], name) for name, logits in constant_outputs(task, split)),
-                   key=lambda t: t[0])
-    finally:
-        if decoder is not None:
-            task.decoder = decoder
-    return {"chance_error": float(best[0]), "chance_predictor": best[1]}
