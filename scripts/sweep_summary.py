@@ -4,7 +4,7 @@
         --out docs/benchmarks/sweeps/default.md docs/benchmarks/sweeps/default/*.json
 
 ``--notes`` (YAML) holds the page's ``title`` and ``intro`` and, per task, the ``base`` settings the
-rows vary and the ``chosen`` settings with why: the choice is the author's, made on validation
+rows vary and the ``chosen`` settings with why (or a ``finding`` where nothing was adopted): the choice is the author's, made on validation
 error and cost; this script only lays out what the sweeps measured. The best validation row of
 each task is marked, and each row shows its validation error epoch by epoch (with the plateau
 schedule a shorter training is a prefix of that curve).
@@ -44,6 +44,8 @@ def task_section(task: str, sweeps: list[tuple[str, dict]], notes: dict) -> list
         lines.append(f"Base: {notes['base']}.")
     if notes.get("chosen"):
         lines.append(f"Chosen: {notes['chosen']}.")
+    if notes.get("finding"):  # a sweep that measured a lever without changing the config
+        lines.append(f"Finding: {notes['finding']}.")
     lines += ["", "| file | setting | seed | threads | valid error | test error | chance | chance - test | best epoch | "
               "steps | seconds | valid error by epoch |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in rows:

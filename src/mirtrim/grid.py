@@ -25,6 +25,7 @@ FIDELITY_PRESETS = {
               "lr_schedule": "plateau", "onset_decoder": "argmax", "onset_positive_weight": 1.0,
               "waveform_augment": "none"},
 }
+DATA_SEED = 1234  # the schema's default for data_seed
 TRAIN_DEFAULTS = {"batch_size": 64, "patience": 30, "rewind_unit": "epoch", "scheduler_patience": 10,
                   "warmup": 0.0}  # as in the schema
 TRAIN_KEYS = ("epochs", "lr", "batch_size", "patience", "rewind_epoch", "rewind_unit", "scheduler_patience",
@@ -55,7 +56,7 @@ def dataset_id(config: dict, task: str) -> str:
 
 # dataset ids as rule wildcards: synthetic ones are rendered (generate_data), real ones prepared from a
 # download (prepare_real_data); the patterns are disjoint so that no dataset matches both rules
-SYNTHETIC_DATASET = r"(drumloops|instruments|voices|notes|songs)-(tiny|small|paper)(-melodies\d+)?"
+SYNTHETIC_DATASET = r"(drumloops|instruments|voices|notes|songs)-(tiny|small|medium|paper)(-melodies\d+)?"
 REAL_DATASET = "|".join(sorted(REGISTRY))
 
 
@@ -70,7 +71,7 @@ def datasets(config: dict) -> dict[str, dict]:
         if not is_synthetic(config, task):
             continue
         out[dataset_id(config, task)] = {"generator": task_def(task).dataset, "scale": t["scale"],
-                                         "seed": config.get("data_seed", 1234), "melodies": t.get("melodies", 0)}
+                                         "seed": config.get("data_seed", DATA_SEED), "melodies": t.get("melodies", 0)}
     return out
 
 
@@ -193,7 +194,8 @@ def spec(config: dict, task: str, run: str) -> RunSpec:
         method = MethodSpec(**method, percent=percent, min_units=t.get("min_units", 3))
     return RunSpec(task=task, run=run, seed=seed, width=t["width"], device=config.get("device", "auto"),
                    train=TrainSpec(**{k: t.get(k, TRAIN_DEFAULTS.get(k)) for k in TRAIN_KEYS}),
-                   fidelity=fidelity(config), method=method)
+                   fidelity=fidelity(config), method=method, data=dataset_id(config, task),
+                   data_seed=config.get("data_seed", DATA_SEED))
 
 
 def spec_json(config: dict, task: str, run: str) -> str:

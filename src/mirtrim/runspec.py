@@ -55,6 +55,8 @@ class RunSpec:
     train: TrainSpec
     fidelity: Mapping[str, Any]  # the switches of grid.FIDELITY_PRESETS, validated by the schema
     method: MethodSpec | None = None
+    data: str = ""  # the dataset id (grid.dataset_id: kind and scale, or the real source)
+    data_seed: int | None = None  # renders synthetic data and splits real corpora
 
     def __post_init__(self):
         object.__setattr__(self, "fidelity", MappingProxyType(dict(self.fidelity)))
@@ -64,6 +66,8 @@ class RunSpec:
                "train": dataclasses.asdict(self.train), "fidelity": dict(self.fidelity)}
         if self.method is not None:
             out["method"] = dataclasses.asdict(self.method)
+        if self.data:
+            out.update(data=self.data, data_seed=self.data_seed)
         return out
 
     def to_json(self) -> str:
@@ -80,14 +84,15 @@ class RunSpec:
         # values kept as given (no int/float coercion): the JSON, a Snakemake param, must not change
         return cls(task=data["task"], run=data["run"], seed=data["seed"], width=data["width"],
                    device=data.get("device", "auto"), train=_build(TrainSpec, data["train"]),
-                   fidelity=data["fidelity"], method=None if method is None else _build(MethodSpec, method))
+                   fidelity=data["fidelity"], method=None if method is None else _build(MethodSpec, method),
+                   data=data.get("data", ""), data_seed=data.get("data_seed"))
 
     @classmethod
     def from_json(cls, text: str) -> RunSpec:
         return cls.from_dict(json.loads(text))
 
     def digest(self) -> str:
-        """12 hex digits of everything that changes results: not the run's name, not the device."""
+        """12 hex digits of everything that changes results (the data too): not the run's name, not the device."""
         content = {k: v for k, v in self.to_dict().items() if k not in ("run", "device")}
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
 

@@ -69,7 +69,8 @@ def test_assess_gives_the_records_of_evaluate_and_profile(tmp_path, capsys, monk
 
 
 def test_assess_writes_nothing_when_the_model_is_missing(tmp_path):
-    spec = grid.spec_json({"tasks": {"drums": {"width": 0.125, "lr": 1e-3, "epochs": 2, "rewind_epoch": 1}}},
+    spec = grid.spec_json({"tasks": {"drums": {"scale": "tiny", "width": 0.125, "lr": 1e-3, "epochs": 2,
+                                               "rewind_epoch": 1}}},
                           "drums", "dense-s0")
     with pytest.raises(SystemExit) as stop:  # printed as one line by the interpreter, exit status 1
         cli.main(["assess", "--spec", spec, "--features", str(tmp_path / "f.npz"), "--model",

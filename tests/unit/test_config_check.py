@@ -87,6 +87,17 @@ def test_check_config_gives_one_line_for_what_snakemake_reports_in_many(tmp_path
     assert rc == 1 and "unknown key 'epocs' (did you mean 'epochs'?)" in err and err.count("\n") == 1
 
 
+def test_check_config_checks_every_file_and_names_the_ones_that_failed(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("seeds: [0\n")
+    rc, out, err = _check_config_command(tmp_path / "gone.yaml", ROOT / ".test/config.yaml", bad)
+    lines = err.splitlines()
+    assert rc == 1 and len(lines) == 3 and "gone.yaml: no such config file" in lines[0]
+    assert lines[1].startswith(f"error: config {bad}:2:")
+    assert lines[2] == f"error: 2 of 3 config files failed the check: {tmp_path / 'gone.yaml'}, {bad}"
+    assert "config.yaml: ok" in out  # the good file between them was still checked
+
+
 def test_check_config_prints_the_grid_of_a_valid_config():
     rc, out, _ = _check_config_command(ROOT / ".test/config.yaml")
     assert rc == 0 and out.splitlines()[1] == "mirtrim grid: 6 tasks x 2 methods, dense seeds [0]"

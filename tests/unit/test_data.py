@@ -119,3 +119,27 @@ def test_notes_with_melodies_give_frames_labelled_by_continuous_f0(tmp_path, mon
     assert np.all(train[:n_note] == hz_to_cents(meta["splits"]["train"][0]["f0_hz"]))  # a note keeps its f0
     with pytest.raises(ValueError, match="melodies"):
         generate("voices", "tiny", 7, tmp_path / "v", melodies=0.5)
+
+
+@pytest.mark.parametrize("dataset", ["drumloops", "instruments", "voices", "notes", "songs"])
+def test_the_medium_scale_triples_the_training_split_and_keeps_the_test_split(dataset):
+    from mirtrim.data.generate import MODULES
+
+    small, medium = MODULES[dataset].SCALES["small"], MODULES[dataset].SCALES["medium"]
+    assert medium["train"] == 3 * small["train"]
+    assert {k: v for k, v in medium.items() if k != "train"} == {k: v for k, v in small.items() if k != "train"}
+
+
+def test_a_larger_training_split_extends_the_smaller_one_and_leaves_the_test_split_as_is(tmp_path, monkeypatch):
+    """Every example draws from its own seeded stream, so small's data is a prefix of medium's: a sweep
+    over data size compares more examples of the same kits against the same test split."""
+    from mirtrim.data.generate import generate
+
+    sizes = {"test": 2, "kits_train": 3, "kits_test": 2}
+    monkeypatch.setitem(drumloops.SCALES, "small", {"train": 2, **sizes})
+    monkeypatch.setitem(drumloops.SCALES, "medium", {"train": 5, **sizes})
+    quiet = lambda *_: None  # noqa: E731
+    small = generate("drumloops", "small", 3, tmp_path / "s", progress=quiet)["splits"]
+    medium = generate("drumloops", "medium", 3, tmp_path / "m", progress=quiet)["splits"]
+    assert medium["test"] == small["test"]
+    assert medium["train"][:2] == small["train"] and len(medium["train"]) == 5

@@ -31,7 +31,11 @@ def test_the_digest_follows_what_changes_results_and_not_the_name_or_device():
     spec = grid.spec(config, "onsets", "trim-magnitude-local-rewind-s0")
     longer = dataclasses.replace(spec, train=dataclasses.replace(spec.train, epochs=spec.train.epochs + 1))
     elsewhere = dataclasses.replace(spec, device="cuda", run="renamed")
+    more_data = grid.spec({**config, "tasks": {**config["tasks"], "onsets": {**config["tasks"]["onsets"],
+                                                                            "scale": "medium"}}}, "onsets", spec.run)
+    reseeded = dataclasses.replace(spec, data_seed=spec.data_seed + 1)
     assert spec.digest() == elsewhere.digest() and spec.digest() != longer.digest()
+    assert more_data.data == "drumloops-medium" and len({spec.digest(), more_data.digest(), reseeded.digest()}) == 3
     assert len(spec.digest()) == 12 and spec.method.name == "trim-magnitude-local-rewind"
 
 

@@ -80,7 +80,7 @@ FRACTION = number(float, 0, 1)
 PERCENT = number(float, 0, 100, low_open=True)
 POSITIVE = number(float, 0, low_open=True)
 TASKS = tuple(TASK_DEFS)
-SCALES = ("tiny", "small", "paper")
+SCALES = ("tiny", "small", "medium", "paper")
 
 
 def threads(help_: str = "torch intra-op threads") -> Argument:

@@ -21,6 +21,7 @@ DURATION = 2.6  # s; the features keep the first 50 frames (2.32 s)
 SCALES = {  # examples per split
     "tiny": {"train": 480, "test": 120, "kits_train": 12, "kits_test": 4},
     "small": {"train": 600, "test": 200, "kits_train": 16, "kits_test": 6},
+    "medium": {"train": 1800, "test": 200, "kits_train": 16, "kits_test": 6},
     "paper": {"train": 8000, "test": 2000, "kits_train": 64, "kits_test": 16},
 }
 

@@ -21,6 +21,7 @@ RANGES = {"bn": (34, 75), "cl": (50, 91), "db": (28, 60), "fl": (60, 96), "hn": 
           "sax": (49, 81), "tba": (29, 65), "tbn": (40, 72), "tpt": (55, 82), "va": (48, 84), "vc": (36, 76),
           "vn": (55, 96)}
 SCALES = {"tiny": {"train": 650, "test": 130, "players": 4}, "small": {"train": 780, "test": 260, "players": 6},
+          "medium": {"train": 2340, "test": 260, "players": 6},
           "paper": {"train": 10000, "test": 2000, "players": 12}}
 
 

@@ -33,6 +33,7 @@ CONTROL_HZ = 200  # pitch-wheel updates per second: a 5 ms step is far below a 6
 BEND_SEMITONES = 12
 SCALE_STEPS = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}
 SCALES = {"tiny": {"train": 320, "test": 80}, "small": {"train": 350, "test": 90},
+          "medium": {"train": 1050, "test": 90},
           "paper": {"train": 8000, "test": 2000}}
 
 

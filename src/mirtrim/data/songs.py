@@ -15,6 +15,7 @@ from mirtrim.metrics.chords import PITCH_CLASSES
 
 SR = 44_100
 SCALES = {"tiny": {"train": 24, "test": 8, "seconds": 14.0}, "small": {"train": 24, "test": 8, "seconds": 20.0},
+          "medium": {"train": 72, "test": 8, "seconds": 20.0},
           "paper": {"train": 400, "test": 100, "seconds": 60.0}}
 COMPING = {"train": [0, 4, 24, 25, 16, 48], "test": [1, 5, 26, 19, 49]}
 MELODY = {"train": [73, 65, 56, 11], "test": [71, 64, 40, 12]}

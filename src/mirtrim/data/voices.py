@@ -20,6 +20,7 @@ VOWELS = {"a": (800, 1200, 2500), "e": (500, 1900, 2600), "i": (300, 2300, 3000)
           "u": (350, 800, 2300)}
 SCALES = {"tiny": {"train": 300, "test": 100, "singers_train": 6, "singers_test": 3},
           "small": {"train": 700, "test": 250, "singers_train": 10, "singers_test": 4},
+          "medium": {"train": 2100, "test": 250, "singers_train": 10, "singers_test": 4},
           "paper": {"train": 3000, "test": 1000, "singers_train": 15, "singers_test": 5}}
 
 
