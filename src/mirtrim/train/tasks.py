@@ -21,6 +21,7 @@ from mirtrim.metrics.chords import NO_CHORD, chord_scores
 from mirtrim.metrics.onsets import THRESHOLDS, onset_scores, pick_peaks
 from mirtrim.metrics.pitch import decode_cents, pitch_scores, target_bins
 from mirtrim.taskdefs import task_def
+from mirtrim.train.augment import gain_shift, time_shift
 
 
 @dataclass
@@ -80,19 +81,7 @@ class ClassificationTask:
     def augment(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
         if self.augmentation == "none":
             return x, y
-        n, length = len(x), x.shape[-1]
-        db = (torch.rand(n, generator=generator) * 2 - 1) * self.MAX_GAIN_DB
-        sign = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0)
-        scale = (sign * 10 ** (db / 20)).view(n, *([1] * (x.dim() - 1)))
-        reach = int(self.MAX_SHIFT * length)
-        shifts = torch.randint(-reach, reach + 1, (n,), generator=generator).tolist()
-        out = torch.zeros_like(x)
-        for i, s in enumerate(shifts):
-            if s >= 0:
-                out[i, ..., s:] = x[i, ..., :length - s]
-            else:
-                out[i, ..., :s] = x[i, ..., -s:]
-        return out * scale, y
+        return gain_shift(x, generator, self.MAX_GAIN_DB, self.MAX_SHIFT), y
 
     def error(self, logits, split: Split) -> dict:
         acc = float((logits.argmax(1) == split.y).float().mean())
@@ -195,10 +184,20 @@ class ChordTask:
 
 
 class TranscriptionTask:
-    """Drums (3 heads: KD, SD, HH) or onsets (1 head: their union) on log-mel frames."""
+    """Drums (3 heads: KD, SD, HH) or onsets (1 head: their union) on log-mel frames.
+
+    ``augment="time_shift"``: each training window moves by up to a fifth of its frames, its frame
+    labels with it; the frames it uncovers hold the window's quietest value (log-mel silence) and no
+    onset. The paper's model reads the window through fully connected layers, so without it an onset
+    at frame t is learnt for each t apart."""
+
+    MAX_SHIFT = 0.2
 
     def __init__(self, name: str, loss: str = "bce", metric: str = "seconds", empty: str = "one",
-                 decoder: str = "peaks", positive_weight: float = 1.0):
+                 decoder: str = "peaks", positive_weight: float = 1.0, augment: str = "none"):
+        if augment not in ("none", "time_shift"):
+            raise ValueError(f"spectrogram_augment must be 'none' or 'time_shift', got {augment!r}")
+        self.augmentation = augment
         if task_def(name).adapter != "transcription":
             raise ValueError(f"not a transcription task: {name!r}")
         if loss not in ("bce", "ce_on_sigmoid_sum"):
@@ -240,6 +239,11 @@ class TranscriptionTask:
             refs.append((heads, [np.unique(np.floor(h / frame_s)) for h in heads]))
         return Split(torch.from_numpy(features["X"][idx]), torch.from_numpy(y.astype(np.int64)), refs,
                      _groups(features, idx), frame_seconds=frame_s)
+
+    def augment(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator):
+        if self.augmentation == "none":  # draws nothing: the default run's data order is unchanged
+            return x, y
+        return time_shift(x, y, generator, self.MAX_SHIFT)
 
     def loss(self, logits: torch.Tensor, y: torch.Tensor, split: Split | None = None) -> torch.Tensor:
         """``bce``: two-class cross-entropy on logits, mean over frames (= BCE on the logit margin).
@@ -285,7 +289,7 @@ ADAPTERS = {
     "transcription": lambda name, fid: TranscriptionTask(
         name, loss=fid.get("transcription_loss", "bce"), metric=fid.get("onset_metric", "seconds"),
         empty=fid.get("onset_empty", "one"), decoder=fid.get("onset_decoder", "peaks"),
-        positive_weight=fid.get("onset_positive_weight", 1.0)),
+        positive_weight=fid.get("onset_positive_weight", 1.0), augment=fid.get("spectrogram_augment", "none")),
 }
 
 
