@@ -56,7 +56,8 @@ def dataset_id(config: dict, task: str) -> str:
 
 # dataset ids as rule wildcards: synthetic ones are rendered (generate_data), real ones prepared from a
 # download (prepare_real_data); the patterns are disjoint so that no dataset matches both rules
-SYNTHETIC_DATASET = r"(drumloops|instruments|voices|notes|songs)-(tiny|small|medium|paper)(-melodies\d+)?"
+SCALES = ("tiny", "small", "medium", "paper")  # synthetic data sizes: each generator's SCALES keys, the schema's enum
+SYNTHETIC_DATASET = rf"(drumloops|instruments|voices|notes|songs)-({'|'.join(SCALES)})(-melodies\d+)?"
 REAL_DATASET = "|".join(sorted(REGISTRY))
 
 

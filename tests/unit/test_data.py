@@ -1,5 +1,6 @@
 import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -119,6 +120,18 @@ def test_notes_with_melodies_give_frames_labelled_by_continuous_f0(tmp_path, mon
     assert np.all(train[:n_note] == hz_to_cents(meta["splits"]["train"][0]["f0_hz"]))  # a note keeps its f0
     with pytest.raises(ValueError, match="melodies"):
         generate("voices", "tiny", 7, tmp_path / "v", melodies=0.5)
+
+
+def test_every_generator_and_the_schema_know_the_same_scales():
+    import yaml
+
+    from mirtrim import grid
+    from mirtrim.data.generate import MODULES
+
+    schema = yaml.safe_load((Path(__file__).resolve().parents[2] / "workflow/schemas/config.schema.yaml").read_text())
+    task_keys = schema["properties"]["tasks"]["additionalProperties"]["properties"]
+    assert tuple(task_keys["scale"]["enum"]) == grid.SCALES
+    assert all(tuple(module.SCALES) == grid.SCALES for module in MODULES.values())
 
 
 @pytest.mark.parametrize("dataset", ["drumloops", "instruments", "voices", "notes", "songs"])

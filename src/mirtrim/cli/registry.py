@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
+from mirtrim import grid
 from mirtrim.runspec import RunSpec
 from mirtrim.taskdefs import TASK_DEFS
 
@@ -80,7 +81,7 @@ FRACTION = number(float, 0, 1)
 PERCENT = number(float, 0, 100, low_open=True)
 POSITIVE = number(float, 0, low_open=True)
 TASKS = tuple(TASK_DEFS)
-SCALES = ("tiny", "small", "medium", "paper")
+SCALES = grid.SCALES
 
 
 def threads(help_: str = "torch intra-op threads") -> Argument:
