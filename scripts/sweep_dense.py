@@ -55,8 +55,14 @@ def train_once(config: dict, task: str, features: str, setting: dict, seed: int,
     from mirtrim.train.rounds import run_dense
 
     config = json.loads(json.dumps(config))
+    t = config["tasks"][task]
+    if "epochs" in setting and "rewind_epoch" not in setting and "rewind_epoch" in t:
+        # keep the rewind point at the config's fraction of training (round 0 does not depend on it)
+        t["rewind_epoch"] = round(t["rewind_epoch"] / t["epochs"] * setting["epochs"])
     for key, value in setting.items():
-        if key in grid.FIDELITY_PRESETS["default"]:  # a fidelity switch (lr_schedule, onset_decoder, ...)
+        if key in grid.TASK_FIDELITY_KEYS:  # a switch the task may set for itself: its own key wins
+            config["tasks"][task][key] = value
+        elif key in grid.FIDELITY_PRESETS["default"]:  # a fidelity switch (onset_decoder, ...)
             config.setdefault("fidelity", {})[key] = value
         else:
             config["tasks"][task][key] = value

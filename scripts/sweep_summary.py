@@ -36,6 +36,22 @@ def _curve(values: list[float]) -> str:
     return " ".join(f"{v:.3f}" for v in values)
 
 
+def seed_means(rows: list[tuple[str, dict]]) -> list[str]:
+    """One line per (file, setting): the seed means, so settings compare at a glance."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for name, r in rows:
+        groups.setdefault((name, _setting(r)), []).append(r)
+    lines = ["| file | setting | seeds | mean valid error | seed spread (valid) | mean test error | mean seconds |",
+             "|---|---|---|---|---|---|---|"]
+    for (name, setting), rs in groups.items():
+        valid = [r["valid_error"] for r in rs]
+        mean = sum(valid) / len(valid)
+        lines.append(f"| {name} | {setting} | {len(rs)} | {mean:.3f} | {max(valid) - min(valid):.3f} | "
+                     f"{sum(r['test_error'] for r in rs) / len(rs):.3f} | "
+                     f"{sum(r['train_seconds'] for r in rs) / len(rs):.1f} |")
+    return lines
+
+
 def task_section(task: str, sweeps: list[tuple[str, dict]], notes: dict) -> list[str]:
     rows = [(name, r) for name, data in sweeps for r in data["rows"]]
     best = min(r["valid_error"] for _, r in rows)
@@ -46,6 +62,7 @@ def task_section(task: str, sweeps: list[tuple[str, dict]], notes: dict) -> list
         lines.append(f"Chosen: {notes['chosen']}.")
     if notes.get("finding"):  # a sweep that measured a lever without changing the config
         lines.append(f"Finding: {notes['finding']}.")
+    lines += ["", *seed_means(rows)]
     lines += ["", "| file | setting | seed | threads | valid error | test error | chance | chance - test | best epoch | "
               "steps | seconds | valid error by epoch |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in rows:

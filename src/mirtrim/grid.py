@@ -15,7 +15,7 @@ FIDELITY_PRESETS = {
     "default": {"test_selection": "best_valid", "onset_metric": "seconds", "onset_empty": "one",
                 "activation_mode": "eval", "rewind_bn_stats": True, "transcription_loss": "bce",
                 "chord_loss": "weighted_ce", "chord_metric": "majmin", "rewind_budget": "equal",
-                "lr_schedule": "plateau", "onset_decoder": "peaks", "onset_positive_weight": 1.0,
+                "lr_schedule": "cosine", "onset_decoder": "peaks", "onset_positive_weight": 1.0,
                 "waveform_augment": "none", "spectrogram_augment": "none"},
     # the original code's behaviour; onset_empty only acts on the seconds metric (frame_index scores
     # silence 0 by itself) and the original chord code used class-weighted CE, so both stay
@@ -32,10 +32,15 @@ TRAIN_KEYS = ("epochs", "lr", "batch_size", "patience", "rewind_epoch", "rewind_
               "warmup")
 
 
-def fidelity(config: dict) -> dict:
+TASK_FIDELITY_KEYS = ("lr_schedule",)  # switches a task may set for itself (schema: tasks.<task>.<key>)
+
+
+def fidelity(config: dict, task: str | None = None) -> dict:
+    """The run's switches: the preset, the config's fidelity block, then (given a task) its own overrides."""
     settings = dict(config.get("fidelity", {}))
     preset = settings.pop("preset", "default")
-    return {**FIDELITY_PRESETS[preset], **settings}
+    own = config["tasks"][task] if task is not None else {}
+    return {**FIDELITY_PRESETS[preset], **settings, **{k: own[k] for k in TASK_FIDELITY_KEYS if k in own}}
 
 
 def dense_id(seed: int) -> str:
@@ -195,7 +200,7 @@ def spec(config: dict, task: str, run: str) -> RunSpec:
         method = MethodSpec(**method, percent=percent, min_units=t.get("min_units", 3))
     return RunSpec(task=task, run=run, seed=seed, width=t["width"], device=config.get("device", "auto"),
                    train=TrainSpec(**{k: t.get(k, TRAIN_DEFAULTS.get(k)) for k in TRAIN_KEYS}),
-                   fidelity=fidelity(config), method=method, data=dataset_id(config, task),
+                   fidelity=fidelity(config, task), method=method, data=dataset_id(config, task),
                    data_seed=config.get("data_seed", DATA_SEED))
 
 

@@ -53,3 +53,28 @@ def test_the_paper_preset_keeps_the_plateau_schedule_with_its_patience_from_the_
     cfg = _train_config(spec, rewind=True, n_train=256)
     assert cfg.schedule == "plateau" and cfg.scheduler_patience == 3
     assert grid.FIDELITY_PRESETS["paper"]["lr_schedule"] == "plateau"
+
+
+def test_a_task_sets_its_own_schedule_over_the_fidelity_one_and_only_its_own_runs_change():
+    task = {"scale": "small", "width": 0.25, "lr": 0.002, "epochs": 10, "rewind_epoch": 4, "rounds": 3,
+            "trim_percent": 30}
+    config = {"fidelity": {"preset": "default"},
+              "tasks": {"onsets": dict(task), "drums": {**task, "lr_schedule": "plateau"}}}
+    assert grid.FIDELITY_PRESETS["default"]["lr_schedule"] == "cosine"
+    onsets, drums = (grid.spec(config, t, grid.dense_id(0)) for t in ("onsets", "drums"))
+    assert onsets.fidelity["lr_schedule"] == "cosine" and drums.fidelity["lr_schedule"] == "plateau"
+    assert _train_config(drums, True, 480).schedule == "plateau"
+    # the onsets run is the same run whether or not another task overrides its schedule
+    alone = {**config, "tasks": {"onsets": dict(task)}}
+    assert grid.spec(alone, "onsets", grid.dense_id(0)).to_json() == onsets.to_json()
+
+
+def test_every_switch_a_task_may_override_is_a_task_key_of_the_schema():
+    import yaml
+    from pathlib import Path
+
+    schema = yaml.safe_load((Path(__file__).parents[2] / "workflow/schemas/config.schema.yaml").read_text())
+    task_keys = schema["properties"]["tasks"]["additionalProperties"]["properties"]
+    for key in grid.TASK_FIDELITY_KEYS:
+        assert key in task_keys and key in grid.FIDELITY_PRESETS["default"]
+        assert set(task_keys[key]["enum"]) == set(schema["properties"]["fidelity"]["properties"][key]["enum"])
