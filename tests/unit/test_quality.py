@@ -33,3 +33,33 @@ def test_a_method_that_never_keeps_the_dense_error_reports_no_compression():
     rows = [_row(mask, 0, 0, 0.2, 1.0), _row(mask, 0, 1, 0.5, 1.5)]
     entry = quality_summary(rows, {}, None, "abc")["tasks"]["onsets"]["methods"][mask]
     assert entry["max_compression_at_dense"] == 1.0 and entry["round"] == 0
+
+
+def _method_rows(run, errors, valid=None, compression=(1.0, 2.0, 4.0, 8.0), seeds=(0, 1)):
+    """Rounds 0.. of one method: ``errors[r]`` the test error of every seed (dense spread added by the caller)."""
+    rows = []
+    for rnd, err in enumerate(errors):
+        for seed in seeds:
+            r = _row(run, seed, rnd, err + (0.01 * seed if rnd == 0 else 0.0), compression[rnd])
+            r["valid_error"] = err if valid is None else valid[rnd]
+            rows.append(r)
+    return rows
+
+
+def test_targets_pick_the_trim_criterion_on_validation_and_measure_rewind_against_its_controls():
+    magnitude, activation = "trim-magnitude-local-rewind", "trim-activation-local-rewind"
+    reinit, random = "trim-magnitude-local-reinit", "trim-random-local-rewind"
+    rows = (_method_rows(magnitude, [0.20, 0.20, 0.20, 0.30])  # dense 0.20 / 0.21: mean 0.205, std 0.0071
+            # the better test errors, but the worse validation errors: never chosen
+            + _method_rows(activation, [0.20, 0.10, 0.10, 0.10], valid=[0.2, 0.5, 0.5, 0.5])
+            + _method_rows(reinit, [0.20, 0.21, 0.26, 0.33])  # gaps 0.01, 0.06, 0.03: largest 0.06 > std
+            + _method_rows(random, [0.20, 0.20, 0.204, 0.30]))  # gaps 0, 0.004, 0: never beyond the band
+    q = quality_summary(rows, {"onsets": {"baseline": "flux", "error": 0.25}}, None, "abc")["tasks"]["onsets"]
+    t = q["targets"]
+    assert t["trim_method_chosen_on_validation"] == magnitude
+    assert t["trim_compression_at_dense"] == 4.0 and t["trim_at_least_4x"]
+    assert t["beats_baseline"] and t["dense_at_most_half_chance"] and t["dense_over_chance"] == pytest.approx(0.205 / 0.9)
+    assert t["rewind_separation"][reinit] == {"largest_gap": pytest.approx(0.06), "separates": True}
+    assert not t["rewind_separation"][random]["separates"]
+    text = quality_markdown(quality_summary(rows, {}, None, "abc"))
+    assert "rewind separates from both controls 0 of 1" in text and "beats its baseline 0 of 1" in text

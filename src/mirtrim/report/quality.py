@@ -4,11 +4,20 @@ Per task: the dense test error (seed mean and standard deviation), the trivial b
 best constant predictor's errors, and for each method the largest whole-model parameter compression
 whose seed-mean test error stays within the dense seed-mean error plus one dense seed standard
 deviation. This summarises a finished run for the record; no table or figure selects with it.
+
+``targets`` checks the run against the project's quality targets (issue "dense models that master
+their tasks"): dense error at most half the chance error; dense beats the trivial baseline; the Trim
+method with rewind whose criterion has the lowest validation error (averaged over its rounds: the
+test split never picks it) keeps the dense error to at least 4x; and at some round the rewound
+magnitude Trim is better than its re-initialised and random-unit controls by more than the dense
+seed standard deviation (the seed band).
 """
 
 from __future__ import annotations
 
-from mirtrim.report.seeds import candidates, dense_candidate
+import statistics
+
+from mirtrim.report.seeds import candidates, dense_candidate, selection_error
 from mirtrim.report.tables import markdown_table
 
 
@@ -29,13 +38,52 @@ def task_quality(rows: list[dict], baseline: dict | None) -> dict:
             "methods": methods}
 
 
+REWIND, CONTROLS = "trim-magnitude-local-rewind", ("trim-magnitude-local-reinit", "trim-random-local-rewind")
+
+
+def _best_trim_criterion(rows: list[dict]) -> str | None:
+    """The local rewound Trim method whose rounds have the lowest mean validation error."""
+    by_method: dict[str, list[float]] = {}
+    for c in candidates(rows):
+        if c.method.startswith("trim-") and c.method.endswith("-local-rewind") and "random" not in c.method:
+            by_method.setdefault(c.method, []).append(selection_error(c))
+    return min(by_method, key=lambda m: statistics.fmean(by_method[m])) if by_method else None
+
+
+def _separation(rows: list[dict], band: float) -> dict:
+    """Per control: the largest (control - rewind) seed-mean test error over the rounds both have."""
+    means = {(c.method, c.round): c.mean("test_error") for c in candidates(rows)}
+    out = {}
+    for control in CONTROLS:
+        gaps = [means[(control, r)] - means[(REWIND, r)] for (m, r) in means if m == control and (REWIND, r) in means]
+        if gaps:
+            out[control] = {"largest_gap": max(gaps), "separates": max(gaps) > band}
+    return out
+
+
+def targets(rows: list[dict], quality: dict) -> dict:
+    mean, chance, base = quality["dense_error_mean"], quality["chance_error"], quality["baseline_error"]
+    best = _best_trim_criterion(rows)
+    compression = quality["methods"][best]["max_compression_at_dense"] if best else None
+    return {"dense_over_chance": mean / chance if chance else None,
+            "dense_at_most_half_chance": bool(chance) and mean <= 0.5 * chance,
+            "beats_baseline": base is not None and mean < base,
+            "trim_method_chosen_on_validation": best, "trim_compression_at_dense": compression,
+            "trim_at_least_4x": compression is not None and compression >= 4.0,
+            "rewind_separation": _separation(rows, quality["dense_error_std"])}
+
+
 def quality_summary(rows: list[dict], baselines: dict[str, dict], wall_minutes: float | None, commit: str) -> dict:
     by_task: dict[str, list[dict]] = {}
     for r in rows:
         by_task.setdefault(r["task"], []).append(r)
     seeds = sorted({int(r["seed"]) for r in rows})
     return {"wall_minutes": wall_minutes, "seeds": len(seeds), "commit": commit,
-            "tasks": {t: task_quality(rs, baselines.get(t)) for t, rs in sorted(by_task.items())}}
+            "tasks": {t: _with_targets(rs, task_quality(rs, baselines.get(t))) for t, rs in sorted(by_task.items())}}
+
+
+def _with_targets(rows: list[dict], quality: dict) -> dict:
+    return {**quality, "targets": targets(rows, quality)}
 
 
 def _num(value) -> str:
@@ -63,4 +111,35 @@ def quality_markdown(summary: dict) -> str:
     lines += markdown_table(["method", *summary["tasks"]],
                             ([m, *(compression(q["methods"].get(m)) for q in summary["tasks"].values())]
                              for m in methods))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + targets_markdown(summary)) + "\n"
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def targets_markdown(summary: dict) -> list[str]:
+    """The targets, one row per task, and how many tasks meet each."""
+    tasks = summary["tasks"]
+    rows = []
+    for task, q in tasks.items():
+        t = q["targets"]
+        sep = t["rewind_separation"]
+        rows.append([task, f"{_num(t['dense_over_chance'])} ({_yes(t['dense_at_most_half_chance'])})",
+                     _yes(t["beats_baseline"]), t["trim_method_chosen_on_validation"] or "-",
+                     "-" if t["trim_compression_at_dense"] is None else
+                     f"{t['trim_compression_at_dense']:.2f} ({_yes(t['trim_at_least_4x'])})",
+                     *(f"{sep[c]['largest_gap']:+.3f} ({_yes(sep[c]['separates'])})" if c in sep else "-"
+                       for c in CONTROLS)])
+    count = {k: sum(q["targets"][k] for q in tasks.values())
+             for k in ("dense_at_most_half_chance", "beats_baseline", "trim_at_least_4x")}
+    both = sum(all(v["separates"] for v in q["targets"]["rewind_separation"].values())
+               and bool(q["targets"]["rewind_separation"]) for q in tasks.values())
+    lines = ["", "Targets (test errors; the Trim criterion is chosen on validation error):", ""]
+    lines += markdown_table(["task", "dense / chance (≤ 0.5)", "dense beats baseline", "Trim method (rewind)",
+                             "its compression at dense error (≥ 4x)", "re-init − rewind, largest gap (> dense std)",
+                             "random − rewind, largest gap (> dense std)"], rows)
+    lines += ["", f"Tasks meeting each: dense ≤ 0.5 × chance {count['dense_at_most_half_chance']} of {len(tasks)}; "
+              f"beats its baseline {count['beats_baseline']} of {len(tasks)}; Trim ≥ 4x at dense error "
+              f"{count['trim_at_least_4x']} of {len(tasks)}; rewind separates from both controls {both} of {len(tasks)}."]
+    return lines
