@@ -54,6 +54,7 @@ envvars:
 wildcard_constraints:
     task="|".join(config["tasks"]),
     run="[a-z0-9-]+",
+    digest="[0-9a-f]{%d}" % grid.FOLDER_DIGEST,
     dataset="[a-z0-9_-]+",
     round=r"\d{2}",
 

@@ -206,3 +206,21 @@ def spec(config: dict, task: str, run: str) -> RunSpec:
 
 def spec_json(config: dict, task: str, run: str) -> str:
     return spec(config, task, run).to_json()
+
+
+FOLDER_DIGEST = 8  # hex digits of the spec digest in a run's folder name
+
+
+def run_folder(config: dict, task: str, run: str) -> str:
+    """``<run>/<digest>``: the readable run id, then a short digest of everything that changes its
+    results (RunSpec.digest), so runs of two configs that differ in epochs, width or data coexist."""
+    return f"{run}/{spec(config, task, run).digest()[:FOLDER_DIGEST]}"
+
+
+def check_run_folder(config: dict, task: str, run: str, digest: str) -> None:
+    """A requested ``<run>/<digest>`` must be the config's: a job never writes one config's run into
+    another's folder (an old target, or a path typed by hand)."""
+    expected = run_folder(config, task, run)
+    if expected != f"{run}/{digest}":
+        raise ValueError(f"results/runs/{task}/{run}/{digest}: this folder holds a run of other settings than the "
+                         f"config's ({expected}); ask for figures/all, or for a path under {expected}")

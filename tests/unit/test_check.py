@@ -8,6 +8,7 @@ import pytest
 import torch
 import yaml
 
+from mirtrim import grid
 from mirtrim.cli import main
 from mirtrim.models import arch_for, build_model
 from mirtrim.report.check import check_results, expected_files, repair_command
@@ -16,6 +17,8 @@ from mirtrim.train.checkpoint import save_model
 CONFIG = {"seeds": [0], "tasks": {"chords": {"scale": "tiny", "width": 0.25, "epochs": 2, "rewind_epoch": 1,
                                              "rounds": 2, "trim_percent": 20, "mask_percent": 30, "lr": 0.001}},
           "methods": [{"prune": "trim", "criterion": "magnitude", "scope": "local", "reset": "rewind"}]}
+DENSE = grid.run_folder(CONFIG, "chords", "dense-s0")  # dense-s0/<digest>
+TRIM = grid.run_folder(CONFIG, "chords", "trim-magnitude-local-rewind-s0")
 
 
 @pytest.fixture
@@ -40,9 +43,9 @@ def tree(tmp_path):
 
 def test_the_expected_files_follow_the_grid():
     files = expected_files(CONFIG)
-    assert "results/features/songs-tiny.npz" in files and "results/runs/chords/dense-s0/rewind.pt" in files
-    assert "results/runs/chords/trim-magnitude-local-rewind-s0/round01/plan.json" in files
-    assert "results/eval/chords/dense-s0/round00.json" in files and "results/summary.csv" in files
+    assert "results/features/songs-tiny.npz" in files and f"results/runs/chords/{DENSE}/rewind.pt" in files
+    assert f"results/runs/chords/{TRIM}/round01/plan.json" in files
+    assert f"results/eval/chords/{DENSE}/round00.json" in files and "results/summary.csv" in files
     assert not any("round02" in f for f in files)  # rounds: 2 = dense + one pruning round
 
 
@@ -52,15 +55,15 @@ def test_a_sound_tree_has_no_problems(tree):
 
 
 def test_truncated_garbage_and_missing_files_are_named_with_the_repair(tree, capsys):
-    model = tree / "results/runs/chords/trim-magnitude-local-rewind-s0/round01/model.pt"
+    model = tree / f"results/runs/chords/{TRIM}/round01/model.pt"
     model.write_bytes(model.read_bytes()[:100])
     (tree / "results/features/songs-tiny.npz").write_bytes(b"garbage")
-    (tree / "results/eval/chords/dense-s0/round00.json").unlink()
+    (tree / f"results/eval/chords/{DENSE}/round00.json").unlink()
     problems, _ = check_results(CONFIG, tree)
     whats = {p.path: p.what for p in problems}
-    assert sorted(whats) == ["results/eval/chords/dense-s0/round00.json", "results/features/songs-tiny.npz",
-                             "results/runs/chords/trim-magnitude-local-rewind-s0/round01/model.pt"]
-    assert whats["results/eval/chords/dense-s0/round00.json"] == "missing"
+    assert sorted(whats) == [f"results/eval/chords/{DENSE}/round00.json", "results/features/songs-tiny.npz",
+                             f"results/runs/chords/{TRIM}/round01/model.pt"]
+    assert whats[f"results/eval/chords/{DENSE}/round00.json"] == "missing"
     assert whats["results/features/songs-tiny.npz"].endswith("(neither a zip of arrays nor a .npy file); rebuild it and what depends on it with: snakemake "
         "--cores all figures/all --forcerun results/features/songs-tiny.npz")
     assert "not a readable mirtrim checkpoint" in problems[-1].what

@@ -39,6 +39,21 @@ def test_the_digest_follows_what_changes_results_and_not_the_name_or_device():
     assert len(spec.digest()) == 12 and spec.method.name == "trim-magnitude-local-rewind"
 
 
+def test_two_configs_that_differ_in_training_write_to_different_run_folders():
+    config = yaml.safe_load((ROOT / ".test/config.yaml").read_text())
+    longer = {**config, "tasks": {**config["tasks"], "onsets": {**config["tasks"]["onsets"], "epochs": 12}}}
+    for run in ("dense-s0", "trim-magnitude-local-rewind-s0"):
+        short_folder, long_folder = grid.run_folder(config, "onsets", run), grid.run_folder(longer, "onsets", run)
+        assert short_folder.split("/")[0] == long_folder.split("/")[0] == run and short_folder != long_folder
+        assert short_folder.split("/")[1] == grid.spec(config, "onsets", run).digest()[:grid.FOLDER_DIGEST]
+    # another task's folders do not move
+    assert grid.run_folder(config, "drums", "dense-s0") == grid.run_folder(longer, "drums", "dense-s0")
+    grid.check_run_folder(config, "onsets", "dense-s0", grid.run_folder(config, "onsets", "dense-s0").split("/")[1])
+    stale = grid.run_folder(longer, "onsets", "dense-s0").split("/")[1]
+    with pytest.raises(ValueError, match=rf"results/runs/onsets/dense-s0/{stale}: this folder holds a run of other"):
+        grid.check_run_folder(config, "onsets", "dense-s0", stale)
+
+
 def test_a_spec_is_frozen():
     spec = grid.spec(yaml.safe_load((ROOT / ".test/config.yaml").read_text()), "onsets", "dense-s0")
     with pytest.raises(dataclasses.FrozenInstanceError):

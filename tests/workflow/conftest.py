@@ -43,3 +43,10 @@ def tiny_run(tmp_path_factory):
     work = tiny_workdir(tmp_path_factory.mktemp("tiny"))
     run_tiny(work)
     return work
+
+
+def run_folder(work: Path, task: str, run: str) -> str:
+    """``<run>/<digest>``: where the config in ``work`` keeps a run (mirtrim.grid.run_folder)."""
+    from mirtrim import grid
+
+    return grid.run_folder(yaml.safe_load((work / "config.yaml").read_text()), task, run)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_tiny, snakemake
+from conftest import ROOT, run_folder, run_tiny, snakemake
 
 RUN = "trim-magnitude-local-rewind-s0"
 
@@ -36,15 +36,16 @@ TASKS = ("onsets", "drums", "singing", "instrument", "pitch", "chords")
 @pytest.mark.parametrize("task", TASKS)
 def test_every_dense_model_learns_well_below_chance(tiny_run, task):
     """Chance = the best constant predictor on the test split, scored by the task's own metric."""
-    ev = read_json(tiny_run / f"results/eval/{task}/dense-s0/round00.json")
+    ev = read_json(tiny_run / f"results/eval/{task}/{run_folder(tiny_run, task, 'dense-s0')}/round00.json")
     assert 0.5 < ev["chance_error"] <= 1.0
     assert ev["test_error"] < ev["chance_error"] - 0.15, (task, ev["test_error"], ev["chance_error"])
 
 
 def test_rounds_shrink_the_physical_model(tiny_run):
-    rounds = sorted((tiny_run / f"results/runs/onsets/{RUN}").glob("round*"))
+    runs = tiny_run / "results/runs/onsets"
+    rounds = sorted((runs / run_folder(tiny_run, "onsets", RUN)).glob("round*"))
     assert [r.name for r in rounds] == ["round01", "round02"]
-    models = [tiny_run / "results/runs/onsets/dense-s0/round00/model.pt"] + [r / "model.pt" for r in rounds]
+    models = [runs / run_folder(tiny_run, "onsets", "dense-s0") / "round00/model.pt"] + [r / "model.pt" for r in rounds]
     params = [read_json(m.parent / "train.json")["parameters"] for m in models]
     sizes = [m.stat().st_size for m in models]
     assert params == sorted(params, reverse=True) and len(set(params)) == len(params)
@@ -56,10 +57,11 @@ def test_rounds_shrink_the_physical_model(tiny_run):
 
 def test_masking_keeps_the_dense_cost_and_reports_alive_weights(tiny_run):
     run = "mask-magnitude-global-rewind-s0"
-    dense = read_json(tiny_run / "results/profile/onsets/dense-s0/round00.json")
+    profiles = tiny_run / "results/profile/onsets"
+    dense = read_json(profiles / run_folder(tiny_run, "onsets", "dense-s0") / "round00.json")
     alive = []
     for r in (1, 2):
-        prof = read_json(tiny_run / f"results/profile/onsets/{run}/round{r:02d}.json")
+        prof = read_json(profiles / run_folder(tiny_run, "onsets", run) / f"round{r:02d}.json")
         assert prof["masked"] and prof["parameters"] == dense["parameters"] and prof["macs"] == dense["macs"]
         assert prof["parameters_nominal"] < dense["parameters"]
         alive.append(prof["alive_fraction"])
@@ -68,7 +70,7 @@ def test_masking_keeps_the_dense_cost_and_reports_alive_weights(tiny_run):
     with open(tiny_run / "results/summary/onsets.csv") as fh:
         rows = {int(r["round"]): r for r in csv.DictReader(fh) if r["run"] == run}
     for r in (1, 2):
-        prof = read_json(tiny_run / f"results/profile/onsets/{run}/round{r:02d}.json")
+        prof = read_json(profiles / run_folder(tiny_run, "onsets", run) / f"round{r:02d}.json")
         assert float(rows[r]["compression"]) == pytest.approx(dense["parameters"] / prof["parameters_nominal"], rel=1e-5)
         assert float(rows[r]["compression_maskable"]) == pytest.approx(1 / prof["alive_fraction"], rel=1e-5)
         assert float(rows[r]["mac_reduction"]) == 1.0
@@ -79,22 +81,24 @@ def test_curve_points_come_from_the_per_round_records(tiny_run):
     with open(tiny_run / "results/summary/onsets.csv") as fh:
         rows = [r for r in csv.DictReader(fh) if r["run"] == RUN]
     assert [int(r["round"]) for r in rows] == [0, 1, 2]
-    dense_eval = read_json(tiny_run / "results/eval/onsets/dense-s0/round00.json")
-    dense_prof = read_json(tiny_run / "results/profile/onsets/dense-s0/round00.json")
+    dense = run_folder(tiny_run, "onsets", "dense-s0")
+    dense_eval = read_json(tiny_run / f"results/eval/onsets/{dense}/round00.json")
+    dense_prof = read_json(tiny_run / f"results/profile/onsets/{dense}/round00.json")
     timing = read_json(tiny_run / "results/timing/onsets.json")
     timed_rounds = timing["rounds"]
     timed = {(t["run"], t["round"]): t for t in timed_rounds}
     for row in rows:
         r = int(row["round"])
         run = "dense-s0" if r == 0 else RUN
-        ev = read_json(tiny_run / f"results/eval/onsets/{run}/round{r:02d}.json")
-        pr = read_json(tiny_run / f"results/profile/onsets/{run}/round{r:02d}.json")
+        where = run_folder(tiny_run, "onsets", run)
+        ev = read_json(tiny_run / f"results/eval/onsets/{where}/round{r:02d}.json")
+        pr = read_json(tiny_run / f"results/profile/onsets/{where}/round{r:02d}.json")
         assert float(row["compression"]) == pytest.approx(dense_prof["parameters"] / pr["parameters"], rel=1e-5)
         assert float(row["relative_error"]) == pytest.approx(ev["test_error"] / dense_eval["test_error"], rel=1e-5)
         assert int(float(row["parameters"])) == pr["parameters"]
         # the default fidelity selects on validation only: training never looks at the test split,
         # and the record's error is the re-evaluated best-validation model's
-        log = read_json(tiny_run / f"results/runs/onsets/{run}/round{r:02d}/train.json")
+        log = read_json(tiny_run / f"results/runs/onsets/{where}/round{r:02d}/train.json")
         assert all(h["test_error"] is None for h in log["history"]) and log["test_error_min_over_epochs"] is None
         assert ev["test_error"] == ev["test_error_best_valid"] and ev["valid_error"] == log["valid_error"]
         assert 0.0 <= ev["test_error"] <= 1.0 and pr["macs"] > 0 and "latency_ms" not in pr
@@ -132,7 +136,8 @@ def test_ten_random_kills_lose_nothing_and_end_with_the_uninterrupted_results(tm
     for kept in ("results/data/drumloops-tiny", "results/features/drumloops-tiny.npz",
                  "results/runs/onsets/dense-s0", ".snakemake/metadata"):
         _copy(tiny_run / kept, work / kept)
-    ready = snakemake("results/runs/onsets/dense-s0/round00/model.pt", "--directory", str(work), "--snakefile",
+    dense = run_folder(work, "onsets", "dense-s0")
+    ready = snakemake(f"results/runs/onsets/{dense}/round00/model.pt", "--directory", str(work), "--snakefile",
                       str(ROOT / "Snakefile"), "--cores", "2")
     assert "Nothing to be done" in ready.stdout + ready.stderr
     report = kill_resume(work, kills=10, seed=1, max_delay=2.0)
@@ -142,11 +147,11 @@ def test_ten_random_kills_lose_nothing_and_end_with_the_uninterrupted_results(tm
     # CPU training is deterministic: the same plans and metrics as the uninterrupted tiny run
     compared = 0
     for run in (RUN, "dense-s0"):
-        for path in sorted((tiny_run / f"results/eval/onsets/{run}").glob("round*.json")):
+        for path in sorted((tiny_run / f"results/eval/onsets/{run_folder(tiny_run, 'onsets', run)}").glob("round*.json")):
             resumed = work / path.relative_to(tiny_run)
             assert _without_timings(read_json(resumed)) == _without_timings(read_json(path)), resumed
             compared += 1
-    for path in sorted((tiny_run / f"results/runs/onsets/{RUN}").glob("round*/plan.json")):
+    for path in sorted((tiny_run / f"results/runs/onsets/{run_folder(tiny_run, 'onsets', RUN)}").glob("round*/plan.json")):
         assert read_json(work / path.relative_to(tiny_run)) == read_json(path), path
     assert compared == 3
 
@@ -172,7 +177,8 @@ def test_a_corrupted_model_and_feature_file_are_repaired_by_following_check(tmp_
     # singing: its feature file (voices) feeds no other task, so the repair retrains one task only
     work = tmp_path / "work"
     shutil.copytree(tiny_run, work, symlinks=True)
-    model = work / f"results/runs/singing/{RUN}/round01/model.pt"
+    trimmed = run_folder(work, "singing", RUN)
+    model = work / f"results/runs/singing/{trimmed}/round01/model.pt"
     model.write_bytes(model.read_bytes()[:200])
     (work / "results/features/voices-tiny.npz").write_bytes(b"not an archive")
     check = [sys.executable, "-m", "mirtrim", "check", "--config", str(work / "config.yaml"), "--directory", str(work)]
@@ -181,7 +187,7 @@ def test_a_corrupted_model_and_feature_file_are_repaired_by_following_check(tmp_
         "results/features/voices-tiny.npz: feature file results/features/voices-tiny.npz is corrupted or not an .npz "
         "archive (neither a zip of arrays nor a .npy file); rebuild it and what depends on it with: snakemake "
         "--cores all figures/all --forcerun results/features/voices-tiny.npz",
-        f"results/runs/singing/{RUN}/round01/model.pt: " + proc.stdout.splitlines()[1].split(": ", 1)[1]]
+        f"results/runs/singing/{trimmed}/round01/model.pt: " + proc.stdout.splitlines()[1].split(": ", 1)[1]]
     repair = shlex.split(proc.stderr.split("with: ", 1)[1])
     assert repair[:4] == ["snakemake", "--cores", "all", "figures/all"]
     snakemake(*repair[1:], "--snakefile", str(ROOT / "Snakefile"))

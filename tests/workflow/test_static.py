@@ -8,7 +8,7 @@ import sys
 
 import yaml
 
-from conftest import BIN, ROOT, snakemake
+from conftest import BIN, ROOT, run_folder, snakemake
 
 
 def job_counts(output: str) -> dict[str, int]:
@@ -55,7 +55,9 @@ def test_thread_claims_follow_the_real_cores_not_cores():
     """`--cores` 4x the machine: every claim is scaled 4x (so no more jobs run than there are cores)
     and the jobs divide it back (MIRTRIM_CORE_SCALE), computing with the threads the rule asks for."""
     real = len(os.sched_getaffinity(0))
-    proc = snakemake("results/runs/chords/dense-s0/round00/model.pt", "-n", "-p", "--forceall", f"--cores={4 * real}")
+    dense = run_folder(ROOT, "chords", "dense-s0")
+    proc = snakemake(f"results/runs/chords/{dense}/round00/model.pt", "-n", "-p", "--forceall",
+                     f"--cores={4 * real}")
     claims = dict(re.findall(r"rule (\w+):.*?threads: (\d+)", proc.stdout, flags=re.S))
     assert claims == {"generate_data": "4", "extract_features": str(min(8, 4 * real)), "train_dense": "4"}
 
@@ -129,6 +131,17 @@ def test_zero_cores_and_unconfigured_task_targets_are_refused():
     proc = snakemake("results/runs/nosuchtask/dense-s0/round00/model.pt", "-n", check=False)
     assert proc.returncode != 0 and "KeyError" not in proc.stdout + proc.stderr
     assert "MissingRuleException" in proc.stdout + proc.stderr
+
+
+def test_a_run_folder_of_other_settings_is_refused_before_any_job():
+    """A target whose digest is not the config's (another config's run) would be written with this
+    config's settings: the dry run stops with one line naming the folder and the config's own."""
+    dense = run_folder(ROOT, "chords", "dense-s0")
+    stale = "00000000" if not dense.endswith("/00000000") else "11111111"
+    proc = snakemake(f"results/runs/chords/dense-s0/{stale}/round00/model.pt", "-n", check=False)
+    assert proc.returncode != 0
+    assert (f"results/runs/chords/dense-s0/{stale}: this folder holds a run of other settings than the config's "
+            f"({dense})") in proc.stdout + proc.stderr
 
 
 TOY_TASK = '''

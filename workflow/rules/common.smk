@@ -53,8 +53,13 @@ def claim(n):
     return n * CORE_SCALE
 
 
+def run_folder(task, run):
+    """``<run>/<digest>``: the run id and a short digest of its settings (grid.run_folder)."""
+    return grid.run_folder(config, task, run)
+
+
 def round_dir(task, run, rnd):
-    return f"results/runs/{task}/{run}/round{int(rnd):02d}"
+    return f"results/runs/{task}/{run_folder(task, run)}/round{int(rnd):02d}"
 
 
 def features_of(wildcards):
@@ -67,7 +72,9 @@ def fidelity_json(wildcards):
 
 
 def run_spec(wildcards):
-    """This run's settings only, so a config edit reruns just the runs it touches."""
+    """This run's settings only, so a config edit reruns just the runs it touches; a folder whose
+    digest is not the config's is refused (it would hold a run of other settings)."""
+    grid.check_run_folder(config, wildcards.task, wildcards.run, wildcards.digest)
     return grid.spec_json(config, wildcards.task, wildcards.run)
 
 
@@ -82,7 +89,7 @@ def previous_model(wildcards):
 
 
 def rewind_state(wildcards):
-    return f"results/runs/{wildcards.task}/{dense_run(wildcards)}/rewind.pt"
+    return f"results/runs/{wildcards.task}/{run_folder(wildcards.task, dense_run(wildcards))}/rewind.pt"
 
 
 def dataset_of(wildcards):
@@ -92,7 +99,10 @@ def dataset_of(wildcards):
 def dense_evals():
     """Round 0 of the first seed of every task: the dense reference in summary tables."""
     seed = config["seeds"][0]
-    return [f"results/eval/{task}/{grid.dense_id(seed)}/round00.json" for task in config["tasks"]]
+    return [
+        f"results/eval/{task}/{run_folder(task, grid.dense_id(seed))}/round00.json"
+        for task in config["tasks"]
+    ]
 
 
 def dataset_settings(wildcards):
@@ -111,14 +121,14 @@ def run_rounds(task):
 
 def eval_records(wildcards):
     return [
-        f"results/eval/{wildcards.task}/{run}/round{r:02d}.json"
+        f"results/eval/{wildcards.task}/{run_folder(wildcards.task, run)}/round{r:02d}.json"
         for run, r in run_rounds(wildcards.task)
     ]
 
 
 def profile_records(wildcards):
     return [
-        f"results/profile/{wildcards.task}/{run}/round{r:02d}.json"
+        f"results/profile/{wildcards.task}/{run_folder(wildcards.task, run)}/round{r:02d}.json"
         for run, r in run_rounds(wildcards.task)
     ]
 

@@ -4,15 +4,15 @@
 rule assess_round:
     input:
         features=features_of,
-        model="results/runs/{task}/{run}/round{round}/model.pt",
-        train_log="results/runs/{task}/{run}/round{round}/train.json",
+        model="results/runs/{task}/{run}/{digest}/round{round}/model.pt",
+        train_log="results/runs/{task}/{run}/{digest}/round{round}/train.json",
     output:
-        eval="results/eval/{task}/{run}/round{round}.json",
-        profile="results/profile/{task}/{run}/round{round}.json",
+        eval="results/eval/{task}/{run}/{digest}/round{round}.json",
+        profile="results/profile/{task}/{run}/{digest}/round{round}.json",
     log:
-        "results/logs/assess_round/{task}/{run}/round{round}.log",
+        "results/logs/assess_round/{task}/{run}/{digest}/round{round}.log",
     benchmark:
-        "results/benchmarks/assess_round/{task}/{run}/round{round}.tsv"
+        "results/benchmarks/assess_round/{task}/{run}/{digest}/round{round}.tsv"
     conda:
         "../../envs/mirtrim.yaml"
     threads: claim(1)

@@ -6,13 +6,13 @@ rule prune_round:
         prev=previous_model,
         rewind=rewind_state,
     output:
-        model="results/runs/{task}/{run}/round{round}/model.pt",
-        plan="results/runs/{task}/{run}/round{round}/plan.json",
-        log_json="results/runs/{task}/{run}/round{round}/train.json",
+        model="results/runs/{task}/{run}/{digest}/round{round}/model.pt",
+        plan="results/runs/{task}/{run}/{digest}/round{round}/plan.json",
+        log_json="results/runs/{task}/{run}/{digest}/round{round}/train.json",
     log:
-        "results/logs/prune_round/{task}/{run}/round{round}.log",
+        "results/logs/prune_round/{task}/{run}/{digest}/round{round}.log",
     benchmark:
-        "results/benchmarks/prune_round/{task}/{run}/round{round}.tsv"
+        "results/benchmarks/prune_round/{task}/{run}/{digest}/round{round}.tsv"
     wildcard_constraints:
         round=r"(0[1-9]|[1-9]\d)",
         run=r"(trim|mask)-[a-z0-9-]+",
@@ -30,4 +30,4 @@ rule prune_round:
     shell:
         "PYTHONPATH={params.src} python -m mirtrim prune-round --spec {params.spec:q} "
         "--features {input.features} --prev {input.prev} --rewind {input.rewind} --round {wildcards.round} "
-        "--out-dir results/runs/{wildcards.task}/{wildcards.run}/round{wildcards.round} --threads {threads} > {log} 2>&1"
+        "--out-dir results/runs/{wildcards.task}/{wildcards.run}/{wildcards.digest}/round{wildcards.round} --threads {threads} > {log} 2>&1"

@@ -3,13 +3,13 @@ rule train_dense:
     input:
         features=features_of,
     output:
-        model="results/runs/{task}/{run}/round00/model.pt",
-        log_json="results/runs/{task}/{run}/round00/train.json",
-        rewind="results/runs/{task}/{run}/rewind.pt",
+        model="results/runs/{task}/{run}/{digest}/round00/model.pt",
+        log_json="results/runs/{task}/{run}/{digest}/round00/train.json",
+        rewind="results/runs/{task}/{run}/{digest}/rewind.pt",
     log:
-        "results/logs/train_dense/{task}/{run}.log",
+        "results/logs/train_dense/{task}/{run}/{digest}.log",
     benchmark:
-        "results/benchmarks/train_dense/{task}/{run}.tsv"
+        "results/benchmarks/train_dense/{task}/{run}/{digest}.tsv"
     wildcard_constraints:
         run=r"dense-s\d+",
     conda:
@@ -25,5 +25,5 @@ rule train_dense:
         code=TRAIN_CODE,
     shell:
         "PYTHONPATH={params.src} python -m mirtrim train-dense --spec {params.spec:q} "
-        "--features {input.features} --out-dir results/runs/{wildcards.task}/{wildcards.run}/round00 --rewind-out {output.rewind} "
+        "--features {input.features} --out-dir results/runs/{wildcards.task}/{wildcards.run}/{wildcards.digest}/round00 --rewind-out {output.rewind} "
         "--threads {threads} > {log} 2>&1"

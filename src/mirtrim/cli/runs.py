@@ -16,7 +16,7 @@ SPEC_EXAMPLE = ('--spec "$(python -c \'import yaml; from mirtrim import grid; '
 
 @command("train-dense", "round 0: train the dense model, save the rewind state",
          f"mirtrim train-dense {SPEC_EXAMPLE} --features results/features/drumloops-tiny.npz "
-         "--out-dir results/runs/onsets/dense-s0/round00 --rewind-out results/runs/onsets/dense-s0/rewind.pt",
+         "--out-dir results/runs/onsets/dense-s0/1a2b3c4d/round00 --rewind-out results/runs/onsets/dense-s0/1a2b3c4d/rewind.pt",
          SPEC, FEATURES, ROUND_DIR, threads(),
          arg("--rewind-out", required=True, help="where to save the epoch-k state (rewind.pt)"))
 def train_dense(a):

@@ -28,11 +28,13 @@ def expected_files(config: dict) -> list[str]:
     files.add("results/summary.csv")
     for task in config["tasks"]:
         files |= {f"results/baselines/{task}.json", f"results/timing/{task}.json", f"results/summary/{task}.csv"}
-        files |= {f"results/runs/{task}/{grid.dense_id(s)}/rewind.pt" for s in grid.dense_seeds(config)}
+        files |= {f"results/runs/{task}/{grid.run_folder(config, task, grid.dense_id(s))}/rewind.pt"
+                  for s in grid.dense_seeds(config)}
         for run, r in grid.run_rounds(config, task):
-            folder = f"results/runs/{task}/{run}/round{r:02d}"
-            files |= {f"{folder}/model.pt", f"{folder}/train.json", f"results/eval/{task}/{run}/round{r:02d}.json",
-                      f"results/profile/{task}/{run}/round{r:02d}.json"}
+            where = grid.run_folder(config, task, run)
+            folder = f"results/runs/{task}/{where}/round{r:02d}"
+            files |= {f"{folder}/model.pt", f"{folder}/train.json", f"results/eval/{task}/{where}/round{r:02d}.json",
+                      f"results/profile/{task}/{where}/round{r:02d}.json"}
             if r > 0:
                 files.add(f"{folder}/plan.json")
     return sorted(files)
