@@ -48,7 +48,7 @@ def cluster(tmp_path_factory):
 def workdir(tmp_path: Path) -> Path:
     """The onsets task of .test, cut to the dense round and one trimming round of one method."""
     config = yaml.safe_load((ROOT / ".test/config.yaml").read_text())
-    config["tasks"] = {"onsets": {**config["tasks"]["onsets"], "epochs": 2, "rounds": 2}}
+    config["tasks"] = {"onsets": {**config["tasks"]["onsets"], "epochs": 2, "rewind_epoch": 1, "rounds": 2}}
     config["methods"] = config["methods"][:1]
     work = tmp_path / "work"
     work.mkdir()

@@ -59,7 +59,8 @@ def test_thread_claims_follow_the_real_cores_not_cores():
     proc = snakemake(f"results/runs/chords/{dense}/round00/model.pt", "-n", "-p", "--forceall",
                      f"--cores={4 * real}")
     claims = dict(re.findall(r"rule (\w+):.*?threads: (\d+)", proc.stdout, flags=re.S))
-    assert claims == {"generate_data": "4", "extract_features": str(min(8, 4 * real)), "train_dense": "4"}
+    # feature extraction takes one thread on a 2-core machine (two would wait for both cores to drain)
+    assert claims == {"generate_data": "4", "extract_features": str(4 * (2 if real > 2 else 1)), "train_dense": "4"}
 
 
 def test_a_run_without_target_builds_the_manifest():

@@ -35,6 +35,10 @@ def given_cores(workflow):
 
 REAL_CORES = len(os.sched_getaffinity(0))
 TRAIN_THREADS = 1  # small CNNs: two 1-thread jobs on two cores beat one 2-thread job
+# feature extraction is a few seconds per dataset: on two cores, a 2-thread claim would wait for
+# both cores to drain while training jobs hold one, leaving a core idle for minutes
+FEATURE_THREADS = 2 if REAL_CORES > 2 else 1
+DATA_PRIORITY = 10  # data and features first: every task's training is then ready to fill the cores
 # Snakemake scales thread claims down to --cores, never up to the machine: scale them by
 # --cores / real cores so that `--cores 8` on a 2-core laptop still runs two 1-thread jobs at a
 # time. Jobs divide their `{threads}` by this scale again (mirtrim.cli), so they compute with the

@@ -7,6 +7,7 @@ rule generate_data:
         "results/benchmarks/generate_data/{dataset}.tsv"
     wildcard_constraints:
         dataset=grid.SYNTHETIC_DATASET,
+    priority: DATA_PRIORITY
     conda:
         "../../envs/mirtrim.yaml"
     threads: claim(1)

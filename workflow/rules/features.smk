@@ -7,9 +7,10 @@ rule extract_features:
         "results/logs/extract_features/{dataset}.log",
     benchmark:
         "results/benchmarks/extract_features/{dataset}.tsv"
+    priority: DATA_PRIORITY
     conda:
         "../../envs/mirtrim.yaml"
-    threads: claim(2)
+    threads: claim(FEATURE_THREADS)
     resources:
         mem_mb=4000,
         runtime=30,
