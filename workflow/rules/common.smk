@@ -1,5 +1,4 @@
 # Helpers only: paths, the run grid and input functions. No rules here.
-import functools
 import json
 import os
 import shlex
@@ -58,7 +57,6 @@ def claim(n):
     return n * CORE_SCALE
 
 
-@functools.cache  # the config is fixed while the DAG is built; the paper grid asks ~10^4 times
 def run_folder(task, run):
     """``<run>/<digest>``: the run id and a short digest of its settings (grid.run_folder)."""
     return grid.run_folder(config, task, run)
