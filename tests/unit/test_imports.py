@@ -18,7 +18,7 @@ def test_the_closure_follows_imports_through_modules_and_inside_functions():
     assert closure[0] == "mirtrim/report/crosstask.py" and closure[1:] == sorted(closure[1:])
     # direct imports, imports of imports (aggregate -> grid), and the packages' __init__ files
     for module in ("report/efficiency.py", "report/seeds.py", "report/figures.py", "report/aggregate.py",
-                   "grid.py", "utils/atomic.py", "__init__.py", "report/__init__.py", "utils/__init__.py"):
+                   "grid/__init__.py", "grid/runs.py", "utils/atomic.py", "__init__.py", "report/__init__.py", "utils/__init__.py"):
         assert f"mirtrim/{module}" in closure, module
     assert not any(p.startswith("mirtrim/train/") or p.startswith("mirtrim/prune/") for p in closure)
 

@@ -48,10 +48,11 @@ def test_two_configs_that_differ_in_training_write_to_different_run_folders():
         assert short_folder.split("/")[1] == grid.spec(config, "onsets", run).digest()[:grid.FOLDER_DIGEST]
     # another task's folders do not move
     assert grid.run_folder(config, "drums", "dense-s0") == grid.run_folder(longer, "drums", "dense-s0")
-    grid.check_run_folder(config, "onsets", "dense-s0", grid.run_folder(config, "onsets", "dense-s0").split("/")[1])
+    own = grid.run_folder(config, "onsets", "dense-s0").split("/")[1]
+    assert grid.checked_spec(config, "onsets", "dense-s0", own) == grid.spec(config, "onsets", "dense-s0")
     stale = grid.run_folder(longer, "onsets", "dense-s0").split("/")[1]
     with pytest.raises(ValueError, match=rf"results/runs/onsets/dense-s0/{stale}: this folder holds a run of other"):
-        grid.check_run_folder(config, "onsets", "dense-s0", stale)
+        grid.checked_spec(config, "onsets", "dense-s0", stale)
 
 
 def test_a_spec_is_frozen():

@@ -10,9 +10,10 @@ from snakemake.exceptions import WorkflowError
 SRC = str(Path(workflow.basedir) / "src")
 PAPER_TEX = str(Path(workflow.basedir) / "paper" / "main.tex")
 from mirtrim import grid  # standard library only (the Snakefile put src/ on sys.path)
+from mirtrim.data.registry import REGISTRY
 from mirtrim.utils.imports import closure_digest, module_closure
 
-REAL_CORPORA = sorted(grid.REGISTRY)
+REAL_CORPORA = sorted(REGISTRY)
 # hashes of the code that training and assessment results depend on: rule params, so an edit of that
 # code reruns those jobs (Snakemake's params trigger; `--list-params-changes` lists them)
 TRAIN_CODE = closure_digest(SRC, "train/rounds.py")
@@ -78,8 +79,7 @@ def fidelity_json(wildcards):
 def run_spec(wildcards):
     """This run's settings only, so a config edit reruns just the runs it touches; a folder whose
     digest is not the config's is refused (it would hold a run of other settings)."""
-    grid.check_run_folder(config, wildcards.task, wildcards.run, wildcards.digest)
-    return grid.spec_json(config, wildcards.task, wildcards.run)
+    return grid.checked_spec(config, wildcards.task, wildcards.run, wildcards.digest).to_json()
 
 
 def dense_run(wildcards):
