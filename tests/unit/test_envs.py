@@ -30,14 +30,22 @@ PIP_NAME = {"pytorch": "torch", "pysoundfile": "soundfile", "matplotlib-base": "
 
 
 def _rule_blocks() -> list[tuple[str, str]]:
-    """(name, text) of every rule, including the ones defined in loops (``rule:`` + ``name:``)."""
-    blocks = []
+    """(name, text) of every rule, including the ones defined in loops (``rule:`` + ``name:``) and the
+    ones derived with ``use rule <base> as <name> with:``, which get their base's text after their own
+    (what they do not override, they inherit)."""
+    blocks = {}
     for smk in sorted((ROOT / "workflow/rules").glob("*.smk")):
-        parts = re.split(r"^\s*rule\b", smk.read_text(), flags=re.M)[1:]
-        for part in parts:
-            named = re.match(r"\s*(\w+):", part) or re.search(r"name:\s*(.+)", part)
-            blocks.append((named.group(1).strip(), part))
-    return blocks
+        for part in re.split(r"^(?=[ \t]*(?:use )?rule\b)", smk.read_text(), flags=re.M):
+            part = part.strip()
+            if not re.match(r"(use )?rule\b", part):
+                continue  # the text before the first rule
+            derived = re.match(r"use rule (\w+) as (\w+) with:", part)
+            if derived:
+                blocks[derived.group(2)] = part + blocks[derived.group(1)]
+                continue
+            named = re.match(r"rule\s*(\w+):", part) or re.search(r"name:\s*(.+)", part)
+            blocks[named.group(1).strip()] = part
+    return list(blocks.items())
 
 
 def _third_party(path: str) -> set[str]:
@@ -73,7 +81,8 @@ def _env(relative: str) -> dict[str, str]:
     return dict((d.split("=", 1) + [""])[:2] for d in deps)
 
 
-RULES = [(name, re.search(r'conda:\s*"([^"]+)"', text), re.search(r"python -m mirtrim ([a-z-]+)", text))
+RULES = [(name, re.search(r'conda:\s*"([^"]+)"', text),
+          re.search(r'cli\(\s*"([a-z-]+) ', text) or re.search(r"python -m mirtrim ([a-z-]+) ", text))
          for name, text in _rule_blocks()]
 COMMAND_RULES = [(name, env.group(1), cmd.group(1)) for name, env, cmd in RULES if cmd]
 

@@ -177,6 +177,16 @@ def package_closure(relative):
     return module_closure(SRC, relative)
 
 
+def cli(template, **values):
+    """A params function giving a report step's mirtrim command: ``template`` formatted with the job's
+    wildcards, input and output (lists space-separated, as in shell:) and ``values``."""
+
+    def command(wildcards, input, output):
+        return template.format(wildcards=wildcards, input=input, output=output, **values)
+
+    return command
+
+
 def source_root(wildcards, input):
     """The package's source folder, derived from a rule's `code` input (src/mirtrim/<module> first)."""
     first = input.code if isinstance(input.code, str) else input.code[0]

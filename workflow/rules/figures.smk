@@ -14,9 +14,30 @@ localrules:
     table_selection,
     plot_crosstask,
     plot_latency,
+    report_step,
 
 
-rule aggregate_task:
+# The skeleton every report step shares: env, threads, resources and the shell line. Each step
+# below is `use rule report_step` with its inputs, outputs, log, benchmark and mirtrim command
+# (`cli`). It has no output of its own, so no target ever runs it by itself.
+rule report_step:
+    log:
+        "results/logs/report_step.log",
+    benchmark:
+        "results/benchmarks/report_step.tsv"
+    conda:
+        "../../envs/plot.yaml"
+    threads: claim(1)
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        src=source_root,
+    shell:
+        "PYTHONPATH={params.src} python -m mirtrim {params.command} > {log} 2>&1"
+
+
+use rule report_step as aggregate_task with:
     input:
         evals=eval_records,
         profiles=profile_records,
@@ -30,18 +51,13 @@ rule aggregate_task:
         "results/benchmarks/aggregate_task/{task}.tsv"
     conda:
         "../../envs/mirtrim.yaml"
-    threads: claim(1)
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
-        src=source_root,
-    shell:
-        "PYTHONPATH={params.src} python -m mirtrim aggregate --eval {input.evals} --profile {input.profiles} "
-        "--timing {input.timing} --out {output} > {log} 2>&1"
+        command=cli(
+            "aggregate --eval {input.evals} --profile {input.profiles} --timing {input.timing} --out {output}"
+        ),
 
 
-rule merge_summaries:
+use rule report_step as merge_summaries with:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
         code=package_closure("report/aggregate.py"),
@@ -53,18 +69,11 @@ rule merge_summaries:
         "results/benchmarks/merge_summaries.tsv"
     conda:
         "../../envs/mirtrim.yaml"
-    threads: claim(1)
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
-        src=source_root,
-    shell:
-        "PYTHONPATH={params.src} python -m mirtrim merge-summaries --summaries {input.summaries} "
-        "--out {output} > {log} 2>&1"
+        command=cli("merge-summaries --summaries {input.summaries} --out {output}"),
 
 
-rule plot_tradeoff:
+use rule report_step as plot_tradeoff with:
     input:
         summary="results/summary/{task}.csv",
         code=package_closure("report/figures.py"),
@@ -80,20 +89,13 @@ rule plot_tradeoff:
         "results/logs/plot_tradeoff/{task}.log",
     benchmark:
         "results/benchmarks/plot_tradeoff/{task}.tsv"
-    conda:
-        "../../envs/plot.yaml"
-    threads: claim(1)
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
-        src=source_root,
-    shell:
-        "PYTHONPATH={params.src} python -m mirtrim plot-tradeoff --summary {input.summary} "
-        "--task {wildcards.task} --out {output.pdf} > {log} 2>&1"
+        command=cli(
+            "plot-tradeoff --summary {input.summary} --task {wildcards.task} --out {output.pdf}"
+        ),
 
 
-rule plot_data:
+use rule report_step as plot_data with:
     input:
         features=features_of,
         code=package_closure("report/figures.py"),
@@ -108,20 +110,14 @@ rule plot_data:
         "results/logs/plot_data/{task}.log",
     benchmark:
         "results/benchmarks/plot_data/{task}.tsv"
-    conda:
-        "../../envs/plot.yaml"
-    threads: claim(1)
     resources:
         mem_mb=2000,
         runtime=10,
     params:
-        src=source_root,
-    shell:
-        "PYTHONPATH={params.src} python -m mirtrim plot-data --features {input.features} "
-        "--task {wildcards.task} --out {output} > {log} 2>&1"
+        command=cli("plot-data --features {input.features} --task {wildcards.task} --out {output}"),
 
 
-rule table_baselines:
+use rule report_step as table_baselines with:
     input:
         baselines=expand("results/baselines/{task}.json", task=config["tasks"]),
         dense=dense_evals(),
@@ -138,20 +134,14 @@ rule table_baselines:
         "results/logs/table_baselines.log",
     benchmark:
         "results/benchmarks/table_baselines.tsv"
-    conda:
-        "../../envs/plot.yaml"
-    threads: claim(1)
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
-        src=source_root,
-    shell:
-        "PYTHONPATH={params.src} python -m mirtrim table-baselines --baselines {input.baselines} "
-        "--dense-evals {input.dense} --out-csv {output.csv} --out-md {output.md} > {log} 2>&1"
+        command=cli(
+            "table-baselines --baselines {input.baselines} --dense-evals {input.dense} "
+            "--out-csv {output.csv} --out-md {output.md}"
+        ),
 
 
-rule table_efficiency:
+use rule report_step as table_efficiency with:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
         code=package_closure("report/efficiency.py"),
@@ -168,22 +158,15 @@ rule table_efficiency:
         "results/logs/table_efficiency.log",
     benchmark:
         "results/benchmarks/table_efficiency.tsv"
-    conda:
-        "../../envs/plot.yaml"
-    threads: claim(1)
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
-        src=source_root,
-        tolerance=config["report"]["efficiency_tolerance"],
-    shell:
-        "PYTHONPATH={params.src} python -m mirtrim table-efficiency --summaries {input.summaries} "
-        "--tolerance {params.tolerance} --out-csv {output.csv} --out-md {output.md} "
-        "--out-tex {output.tex} > {log} 2>&1"
+        command=cli(
+            "table-efficiency --summaries {input.summaries} --tolerance {tolerance} "
+            "--out-csv {output.csv} --out-md {output.md} --out-tex {output.tex}",
+            tolerance=config["report"]["efficiency_tolerance"],
+        ),
 
 
-rule table_selection:
+use rule report_step as table_selection with:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
         code=package_closure("report/selection.py"),
@@ -201,21 +184,14 @@ rule table_selection:
         "results/logs/table_selection.log",
     benchmark:
         "results/benchmarks/table_selection.tsv"
-    conda:
-        "../../envs/plot.yaml"
-    threads: claim(1)
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
-        src=source_root,
-    shell:
-        "PYTHONPATH={params.src} python -m mirtrim table-selection --summaries {input.summaries} "
-        "--out-csv {output.csv} --out-md {output.md} --out-tex {output.tex} "
-        "--out-macros {output.macros} > {log} 2>&1"
+        command=cli(
+            "table-selection --summaries {input.summaries} --out-csv {output.csv} "
+            "--out-md {output.md} --out-tex {output.tex} --out-macros {output.macros}"
+        ),
 
 
-rule plot_crosstask:
+use rule report_step as plot_crosstask with:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
         code=package_closure("report/crosstask.py"),
@@ -243,21 +219,14 @@ rule plot_crosstask:
         "results/logs/plot_crosstask.log",
     benchmark:
         "results/benchmarks/plot_crosstask.tsv"
-    conda:
-        "../../envs/plot.yaml"
-    threads: claim(1)
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
-        src=source_root,
-    shell:
-        "PYTHONPATH={params.src} python -m mirtrim plot-crosstask --summaries {input.summaries} "
-        "--out-normalised {output.normalised} --out-criteria {output.criteria} "
-        "--out-pareto {output.pareto} > {log} 2>&1"
+        command=cli(
+            "plot-crosstask --summaries {input.summaries} --out-normalised {output.normalised} "
+            "--out-criteria {output.criteria} --out-pareto {output.pareto}"
+        ),
 
 
-rule plot_latency:
+use rule report_step as plot_latency with:
     input:
         summaries=expand("results/summary/{task}.csv", task=config["tasks"]),
         code=package_closure("report/efficiency.py"),
@@ -273,17 +242,8 @@ rule plot_latency:
         "results/logs/plot_latency.log",
     benchmark:
         "results/benchmarks/plot_latency.tsv"
-    conda:
-        "../../envs/plot.yaml"
-    threads: claim(1)
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
-        src=source_root,
-    shell:
-        "PYTHONPATH={params.src} python -m mirtrim plot-latency --summaries {input.summaries} "
-        "--out {output.pdf} > {log} 2>&1"
+        command=cli("plot-latency --summaries {input.summaries} --out {output.pdf}"),
 
 
 rule figures_all:
