@@ -21,15 +21,20 @@ def save_model(path: str | Path, model: nn.Module, arch: dict, kept_dense: dict 
         torch.save(payload, tmp)
 
 
-def read_checkpoint(path: str | Path) -> dict:
+def _load(path: str | Path, what: str, readable: str) -> object:
+    """``torch.load`` with one error line naming the file and how to rebuild it."""
     try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
-        raise SystemExit(f"error: model checkpoint not found: {path}") from None
+        raise SystemExit(f"error: {what} not found: {path}") from None
     except Exception as err:
         first = str(err).split("\n")[0]
-        raise SystemExit(f"error: {path} is not a readable mirtrim checkpoint ({type(err).__name__}: {first}); "
+        raise SystemExit(f"error: {path} is not a readable {readable} ({type(err).__name__}: {first}); "
                          f"{rebuild_hint(path)}") from None
+
+
+def read_checkpoint(path: str | Path) -> dict:
+    ckpt = _load(path, "model checkpoint", "mirtrim checkpoint")
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         raise SystemExit(f"error: {path} is not a mirtrim checkpoint (expected format {FORMAT}); {rebuild_hint(path)}")
     return ckpt
@@ -37,14 +42,10 @@ def read_checkpoint(path: str | Path) -> dict:
 
 def read_rewind(path: str | Path) -> dict:
     """The state_dict of a rewind snapshot (rewind.pt)."""
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)["state_dict"]
-    except FileNotFoundError:
-        raise SystemExit(f"error: rewind snapshot not found: {path}") from None
-    except Exception as err:
-        first = str(err).split("\n")[0]
-        raise SystemExit(f"error: {path} is not a readable rewind snapshot ({type(err).__name__}: {first}); "
-                         f"{rebuild_hint(path)}") from None
+    snapshot = _load(path, "rewind snapshot", "rewind snapshot")
+    if not isinstance(snapshot, dict) or "state_dict" not in snapshot:
+        raise SystemExit(f"error: {path} is not a readable rewind snapshot (no state_dict); {rebuild_hint(path)}")
+    return snapshot["state_dict"]
 
 
 def load_model(path: str | Path) -> tuple[nn.Module, dict]:
