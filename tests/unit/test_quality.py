@@ -33,6 +33,7 @@ def test_a_method_that_never_keeps_the_dense_error_reports_no_compression():
     rows = [_row(mask, 0, 0, 0.2, 1.0), _row(mask, 0, 1, 0.5, 1.5)]
     entry = quality_summary(rows, {}, None, "abc")["tasks"]["onsets"]["methods"][mask]
     assert entry["max_compression_at_dense"] == 1.0 and entry["round"] == 0
+    assert entry["max_compression_reached"] == 1.5  # what its rounds reached, kept or not
 
 
 def _method_rows(run, errors, valid=None, compression=(1.0, 2.0, 4.0, 8.0), seeds=(0, 1)):
@@ -58,6 +59,7 @@ def test_targets_pick_the_trim_criterion_on_validation_and_measure_rewind_agains
     t = q["targets"]
     assert t["trim_method_chosen_on_validation"] == magnitude
     assert t["trim_compression_at_dense"] == 4.0 and t["trim_at_least_4x"]
+    assert t["trim_compression_reached"] == 8.0  # the grid's last round: the target's ceiling
     assert t["beats_baseline"] and t["dense_at_most_half_chance"] and t["dense_over_chance"] == pytest.approx(0.205 / 0.9)
     assert t["rewind_separation"][reinit] == {"largest_gap": pytest.approx(0.06), "separates": True}
     assert not t["rewind_separation"][random]["separates"]

@@ -14,6 +14,7 @@ from mirtrim.prune.criteria import CRITERIA, score_units
 from mirtrim.prune.graph import Consumer, CouplingError, CouplingGraph, Group, unit_counts
 from mirtrim.prune.plan import compose, kept_from_plan, make_plan
 from mirtrim.prune.rewind import RESETS, reinitialised, rewound
+from mirtrim.prune.schedule import compression_schedule
 from mirtrim.prune.selection import SCOPES, select_units
 from mirtrim.prune.trace import TraceReport, trace_coupling
 from mirtrim.prune.trim import apply_kept
@@ -21,6 +22,6 @@ from mirtrim.prune.verify import verify
 
 __all__ = [
     "CRITERIA", "RESETS", "SCOPES", "Consumer", "CouplingError", "CouplingGraph", "Group", "apply_kept",
-    "TraceReport", "compose", "kept_from_plan", "make_plan", "reinitialised", "rewound", "score_units",
+    "TraceReport", "compose", "compression_schedule", "kept_from_plan", "make_plan", "reinitialised", "rewound", "score_units",
     "select_units", "trace_coupling", "unit_counts", "verify",
 ]
