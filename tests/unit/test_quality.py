@@ -60,6 +60,8 @@ def test_targets_pick_the_trim_criterion_on_validation_and_measure_rewind_agains
     assert t["trim_method_chosen_on_validation"] == magnitude
     assert t["trim_compression_at_dense"] == 4.0 and t["trim_at_least_4x"]
     assert t["trim_compression_reached"] == 8.0  # the grid's last round: the target's ceiling
+    text = quality_markdown(quality_summary(rows, {"onsets": {"baseline": "flux", "error": 0.25}}, None, "abc"))
+    assert "| 4.00 (yes) | 8.00 |" in text and "largest compression its rounds reach" in text
     assert t["beats_baseline"] and t["dense_at_most_half_chance"] and t["dense_over_chance"] == pytest.approx(0.205 / 0.9)
     assert t["rewind_separation"][reinit] == {"largest_gap": pytest.approx(0.06), "separates": True}
     assert not t["rewind_separation"][random]["separates"]
