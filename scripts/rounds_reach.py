@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from mirtrim import grid  # noqa: E402
 from mirtrim.models import arch_for, build_model  # noqa: E402
+from mirtrim.profile.counts import count_parameters  # noqa: E402
 from mirtrim.prune import compression_schedule  # noqa: E402
 from mirtrim.report.tables import markdown_table  # noqa: E402
 from mirtrim.utils.atomic import write_json, write_text  # noqa: E402
@@ -43,7 +44,7 @@ def reach(config: dict, task: str, max_rounds: int, rates: list[float]) -> dict:
                                                           spec.method.min_units)]
 
     return {"width": spec.width, "trim_percent": spec.method.percent,
-            "dense_parameters": sum(p.numel() for p in model.parameters()), "pruning_rounds": last,
+            "dense_parameters": count_parameters(model), "pruning_rounds": last,
             "compression_per_round": schedule(spec.method.percent, max_rounds),
             "last_round_by_rate": {f"{r:g}": schedule(r, last)[-1] for r in rates}}
 
@@ -57,17 +58,19 @@ def markdown(config_name: str, tasks: dict, target: float) -> str:
         first = next((r for r, c in enumerate(t["compression_per_round"], 1) if c >= target), None)
         rows.append([task, f"{t['width']:g}", f"{t['trim_percent']:g}", str(last), *cells,
                      "-" if first is None else f"r{first}"])
-    head = ["task", "width", "trim %", "pruning rounds in config", *(f"r{r}" for r in range(1, n + 1)), f"first ≥ {target:g}x"]
+    head = ["task", "width", "trim %", "pruning rounds in config", *(f"r{r}" for r in range(1, n + 1)),
+            f"first ≥ {target:g}x"]
     rates = list(next(iter(tasks.values()))["last_round_by_rate"])
     by_rate = [[task, str(t["pruning_rounds"]), *(f"**{c:.2f}**" if float(r) == t["trim_percent"] else f"{c:.2f}"
                                                  for r, c in t["last_round_by_rate"].items())]
                for task, t in tasks.items()]
     return "\n".join([
         f"# Parameter compression each Trim round reaches ({config_name})", "",
-        "Dense parameters / parameters after the round, local scope, at the config's width and rate. With "
-        "local scope the number of units a round removes does not depend on the scores, so these are exact "
-        "for every criterion before any training (at 30 % they equal the Trim compression the default run of e6d8bcb recorded). **Bold**: the "
-        "config's last round. Written by `scripts/rounds_reach.py`.", "",
+        "Dense parameters / parameters after the round, local scope, at the config's width and rate. "
+        "With local scope the number of units a round removes does not depend on the scores, so these "
+        "are exact for every criterion before any training (the default run of b4e9d9b recorded the same "
+        "Trim compressions, and at 30 % so did that of e6d8bcb). **Bold**: the config's last round. "
+        "Written by `scripts/rounds_reach.py`.", "",
         *markdown_table(head, rows), "",
         "Compression after the config's last round at other rates (**bold**: the config's rate):", "",
         *markdown_table(["task", "pruning rounds", *(f"{r} %" for r in rates)], by_rate), ""])

@@ -8,6 +8,7 @@ import torch
 import yaml
 
 from mirtrim.models import arch_for, build_model
+from mirtrim.profile.counts import count_parameters
 from mirtrim.prune import apply_kept, compression_schedule, kept_from_plan, make_plan, unit_counts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +24,7 @@ def _model(task, width, seed):
 def test_the_schedule_is_what_rounds_of_any_criterion_reach_replayed_on_the_dense_model(criterion):
     model = _model("onsets", 0.25, 3)
     graph = model.coupling_graph()
-    dense = sum(p.numel() for p in model.parameters())
+    dense = count_parameters(model)
     schedule = compression_schedule(model, graph, 35, 3)
     trimmed, kept_dense = copy.deepcopy(model).eval(), None
     for r, expected in enumerate(schedule, 1):
@@ -34,14 +35,14 @@ def test_the_schedule_is_what_rounds_of_any_criterion_reach_replayed_on_the_dens
         # as a pruning round rebuilds round r: the dense model cut to the plan's dense indices
         replayed = apply_kept(copy.deepcopy(model), graph, kept_dense)
         for m in (trimmed, replayed):
-            assert dense / sum(p.numel() for p in m.parameters()) == pytest.approx(expected)
+            assert dense / count_parameters(m) == pytest.approx(expected)
 
 
 def test_the_schedule_depends_on_the_architecture_not_the_weights_and_leaves_the_model_whole():
     a, b = _model("chords", 0.5, 0), _model("chords", 0.5, 1)
-    before = sum(p.numel() for p in a.parameters())
+    before = count_parameters(a)
     assert compression_schedule(a, a.coupling_graph(), 40, 4) == compression_schedule(b, b.coupling_graph(), 40, 4)
-    assert sum(p.numel() for p in a.parameters()) == before
+    assert count_parameters(a) == before
     with pytest.raises(ValueError, match="rounds must be >= 1"):
         compression_schedule(a, a.coupling_graph(), 40, 0)
 
@@ -54,8 +55,8 @@ def test_the_full_grid_runs_the_default_tasks():
 def _floor_compression(model, graph):
     """Every trimmable group down to the min-units guard's 3 units: no rate or number of rounds goes further."""
     kept = {name: list(range(min(3, n))) for name, n in unit_counts(model, graph).items()}
-    dense = sum(p.numel() for p in model.parameters())
-    return dense / sum(p.numel() for p in apply_kept(copy.deepcopy(model), graph, kept).parameters())
+    dense = count_parameters(model)
+    return dense / count_parameters(apply_kept(copy.deepcopy(model), graph, kept))
 
 
 @pytest.mark.parametrize("task", sorted(DEFAULT["tasks"]))

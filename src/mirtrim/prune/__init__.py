@@ -22,6 +22,6 @@ from mirtrim.prune.verify import verify
 
 __all__ = [
     "CRITERIA", "RESETS", "SCOPES", "Consumer", "CouplingError", "CouplingGraph", "Group", "apply_kept",
-    "TraceReport", "compose", "compression_schedule", "kept_from_plan", "make_plan", "reinitialised", "rewound", "score_units",
-    "select_units", "trace_coupling", "unit_counts", "verify",
+    "TraceReport", "compose", "compression_schedule", "kept_from_plan", "make_plan", "reinitialised",
+    "rewound", "score_units", "select_units", "trace_coupling", "unit_counts", "verify",
 ]

@@ -92,12 +92,8 @@ def _with_targets(rows: list[dict], quality: dict) -> dict:
     return {**quality, "targets": targets(rows, quality)}
 
 
-def _num(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
-def _num2(value) -> str:
-    return "-" if value is None else f"{value:.2f}"
+def _num(value, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def quality_markdown(summary: dict) -> str:
@@ -139,7 +135,7 @@ def targets_markdown(summary: dict) -> list[str]:
                      _yes(t["beats_baseline"]), t["trim_method_chosen_on_validation"] or "-",
                      "-" if t["trim_compression_at_dense"] is None else
                      f"{t['trim_compression_at_dense']:.2f} ({_yes(t['trim_at_least_4x'])})",
-                     _num2(t.get("trim_compression_reached")),
+                     _num(t.get("trim_compression_reached"), 2),
                      *(f"{sep[c]['largest_gap']:+.3f} ({_yes(sep[c]['separates'])})" if c in sep else "-"
                        for c in CONTROLS)])
     count = {k: sum(q["targets"][k] for q in tasks.values())
