@@ -145,3 +145,48 @@ def test_forward_costs_of_a_crnn_add_the_recurrent_macs():
     conv, fc = 6 * 9 * 4 * 7, 20 * 3 * 7  # Conv2d(1->6, 3x3) on 4x7, per-frame Linear(20->3)
     rnn = (4 * (24 * 10 + 100) + 4 * (20 * 10 + 100)) * 2 * 7
     assert forward_costs(model, model.input_shape)["macs"] == conv + rnn + fc
+
+
+@pytest.mark.parametrize("conv", [
+    dict(cls="1d", in_channels=1, out_channels=6, kernel_size=9, stride=4, padding=3),
+    dict(cls="1d", in_channels=4, out_channels=5, kernel_size=5, stride=2, padding=1, dilation=2),
+    dict(cls="1d", in_channels=4, out_channels=4, kernel_size=3, groups=4),
+    dict(cls="2d", in_channels=1, out_channels=6, kernel_size=5, padding=2),
+    dict(cls="2d", in_channels=6, out_channels=3, kernel_size=(3, 5), stride=(2, 1)),
+])
+def test_channels_last_convolutions_compute_what_the_plain_ones_do(conv):
+    """Same parameters, same output and same gradients (to float rounding) as nn.Conv1d/2d."""
+    from mirtrim.models.common import ChannelsLastConv1d, ChannelsLastConv2d
+    kind = conv.pop("cls")
+    fast_cls, plain_cls, shape = ((ChannelsLastConv1d, torch.nn.Conv1d, (3, conv["in_channels"], 40)) if kind == "1d"
+                                  else (ChannelsLastConv2d, torch.nn.Conv2d, (3, conv["in_channels"], 12, 20)))
+    torch.manual_seed(0)
+    fast, plain = fast_cls(**conv), plain_cls(**conv)
+    plain.load_state_dict(fast.state_dict())
+    x = torch.randn(shape)
+    outputs = []
+    for layer in (fast, plain):
+        xi = x.clone().requires_grad_()
+        out = layer(xi)
+        (out * torch.linspace(-1, 1, out.numel()).view_as(out)).sum().backward()
+        outputs.append((out, xi.grad, layer.weight.grad, layer.bias.grad))
+    for a, b in zip(*outputs):
+        assert a.shape == b.shape
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    assert outputs[0][0].is_contiguous() or kind == "2d"
+
+
+@pytest.mark.parametrize("task", ["pitch", "singing", "onsets"])
+def test_trimmed_layers_keep_computing_in_channels_last(task):
+    """Trimming edits the layers in place: a trimmed model still computes in the fast layout."""
+    from mirtrim.models.common import ChannelsLastConv1d, ChannelsLastConv2d
+    torch.manual_seed(0)
+    model = build_model(arch_for(task, 0.25))
+    graph = model.coupling_graph()
+    apply_kept(model, graph, kept_from_plan(make_plan(model, graph, criterion="magnitude", scope="local",
+                                                      percent=50, round_index=1)))
+    convs = [m for m in model.modules() if isinstance(m, (torch.nn.Conv1d, torch.nn.Conv2d))]
+    assert convs and all(isinstance(m, (ChannelsLastConv1d, ChannelsLastConv2d)) for m in convs)
+    model.eval()
+    with torch.inference_mode():
+        assert torch.isfinite(model(torch.randn(2, *input_shape(task)))).all()

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from mirtrim.models.common import functional_in_paper, scaled
+from mirtrim.models.common import ChannelsLastConv1d, functional_in_paper, scaled
 from mirtrim.prune.graph import Consumer, CouplingGraph, Group
 
 FILTER_FACTORS = (32, 4, 4, 4, 8, 16)
@@ -14,7 +14,7 @@ KERNELS = (512, 64, 64, 64, 64, 64)
 N_BINS = 360  # 20-cent bins from 1997.38 cents
 
 
-class SameConv1d(nn.Conv1d):
+class SameConv1d(ChannelsLastConv1d):
     """Conv1d with TensorFlow 'same' padding (extra sample on the right), which PyTorch lacks for
     strided convolutions. Padding inside the layer keeps its hooked input the unpadded signal."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from mirtrim.models.common import scaled
+from mirtrim.models.common import ChannelsLastConv2d, scaled
 from mirtrim.prune.graph import Consumer, CouplingGraph, Group
 
 
@@ -23,17 +23,17 @@ class SpectralTranscriptionCNN(nn.Module):
         c, h = scaled(channels, width), scaled(hidden, width)
         pad = kernel // 2
         self.n_heads, self.n_frames = n_heads, n_frames
-        self.conv1 = nn.Conv2d(1, c, kernel, padding=pad)
+        self.conv1 = ChannelsLastConv2d(1, c, kernel, padding=pad)
         self.bn1 = nn.BatchNorm2d(c)
         self.act1 = nn.ReLU()
         self.drop1 = nn.Dropout2d(0.2)
         self.pool1 = nn.MaxPool2d((2, 1))
-        self.conv2 = nn.Conv2d(c, c, kernel, padding=pad)
+        self.conv2 = ChannelsLastConv2d(c, c, kernel, padding=pad)
         self.bn2 = nn.BatchNorm2d(c)
         self.act2 = nn.ReLU()
         self.drop2 = nn.Dropout2d(0.2)
         self.pool2 = nn.MaxPool2d((2, 1))
-        self.conv3 = nn.Conv2d(c, 1, kernel, padding=pad)
+        self.conv3 = ChannelsLastConv2d(c, 1, kernel, padding=pad)
         self.flat_features = (n_mels // 4) * n_frames
         self.fc1 = nn.Linear(self.flat_features, h)
         self.bn_fc1 = nn.BatchNorm1d(h)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from mirtrim.models.common import scaled
+from mirtrim.models.common import ChannelsLastConv1d, scaled
 from mirtrim.prune.graph import Consumer, CouplingGraph, Group
 
 
@@ -21,11 +21,11 @@ class WaveformCNN(nn.Module):
         super().__init__()
         c, h, stride = scaled(channels, width), scaled(hidden, width), kernel // 16  # the paper: stride = kernel // 16
         self.n_samples = n_samples
-        self.conv1, self.bn1 = nn.Conv1d(1, c, kernel, stride=stride, padding=padding), nn.BatchNorm1d(c)
+        self.conv1, self.bn1 = ChannelsLastConv1d(1, c, kernel, stride=stride, padding=padding), nn.BatchNorm1d(c)
         self.act1, self.drop1 = nn.ReLU(), nn.Dropout1d(0.25)
-        self.conv2, self.bn2 = nn.Conv1d(c, c, kernel, stride=stride, padding=padding), nn.BatchNorm1d(c)
+        self.conv2, self.bn2 = ChannelsLastConv1d(c, c, kernel, stride=stride, padding=padding), nn.BatchNorm1d(c)
         self.act2, self.drop2 = nn.ReLU(), nn.Dropout1d(0.25)
-        self.conv3 = nn.Conv1d(c, 1, kernel, stride=stride, padding=padding)
+        self.conv3 = ChannelsLastConv1d(c, 1, kernel, stride=stride, padding=padding)
         length = n_samples
         for _ in range(3):
             length = (length + 2 * padding - kernel) // stride + 1
