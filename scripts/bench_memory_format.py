@@ -63,10 +63,10 @@ def step_seconds(model: torch.nn.Module, batch: torch.Tensor, steps: int) -> flo
 
 
 def largest_difference(model: torch.nn.Module, batch: torch.Tensor) -> float:
-    """Largest absolute difference between the two layouts' eval-mode outputs, same weights."""
+    """Largest absolute difference between the two layouts' eval-mode outputs, same weights, with
+    gradients on (the layout applies to training only)."""
     last, plain = with_layout(model, True).eval(), with_layout(model, False).eval()
-    with torch.inference_mode():
-        return float((last(batch) - plain(batch)).abs().max())
+    return float((last(batch) - plain(batch)).detach().abs().max())
 
 
 def measure(task: str, width: float, batch_size: int, repeats: int, steps: int) -> dict:
@@ -103,7 +103,7 @@ def main() -> None:
         for w in (width, width * (1 - rate) ** 3):
             rows.append(measure(task, w, settings["batch_size"], args.repeats, args.steps))
             print(rows[-1], flush=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True).stdout
     record = {"commit": commit.strip(), "torch": torch.__version__, "threads": args.threads,
               "machine": platform.processor() or platform.machine(), "repeats": args.repeats, "steps": args.steps,
               "rows": rows}
