@@ -124,7 +124,8 @@ def render(record: dict) -> str:
             f"{record['machine']}, torch {record['torch']}; median of {record['repeats']} alternating repeats of "
             f"{record['steps']} steps (`scripts/bench_memory_format.py`). The second row of each task is the "
             "width its three trimming rounds approach (width x (1 - trim rate)^3). 'Ships with it' says "
-            "whether the model computes in that layout: the chord CNN keeps plain convolutions.\n\n"
+            "whether the model trains in that layout: the chord CNN keeps plain convolutions. Inference "
+            "(evaluation, latency, export) computes as the plain layers in every model.\n\n"
             + "\n".join(markdown_table(header, body)) + "\n")
 
 
