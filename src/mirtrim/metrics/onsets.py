@@ -1,25 +1,44 @@
-"""Onset F-measure: the standard one in seconds, and the paper's frame-index variant."""
+"""Onset F-measure: the standard one in seconds, and the paper's frame-index variant (mir_eval's
+matching and F, computed without its graph search)."""
 
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 
 WINDOW = 0.05  # s
 
 
-def _f_measure(ref: np.ndarray, est: np.ndarray, window: float) -> tuple[float, int]:
-    """(F, matched count) via mir_eval, silencing its empty-input warnings (handled by callers)."""
-    import mir_eval
+def match_count(ref: np.ndarray, est: np.ndarray, window: float) -> int:
+    """The size of ``mir_eval.util.match_events(ref, est, window)``, in one linear pass.
 
+    mir_eval builds the bipartite graph of pairs with ``est - window <= ref <= est + window`` and runs
+    Hopcroft-Karp on it (with its import, 3.6 s of a 25 s drum round, measured). On a line, the window of
+    each estimate moves right with the estimate, so giving every estimate, in order, the earliest
+    reference still free inside its window is a maximum matching; the comparisons are mir_eval's
+    own float expressions, so the count is the same (tests check it against mir_eval)."""
+    ref, est = np.asarray(ref, dtype=np.float64), np.asarray(est, dtype=np.float64)
+    if (np.diff(ref) < 0).any() or (np.diff(est) < 0).any():
+        raise ValueError("onset times must be in increasing order (mir_eval's rule)")
+    lo, hi = (est - window).tolist(), (est + window).tolist()
+    refs, n, i, matched = ref.tolist(), len(ref), 0, 0
+    for low, high in zip(lo, hi):
+        while i < n and refs[i] < low:
+            i += 1
+        if i < n and refs[i] <= high:
+            matched, i = matched + 1, i + 1
+    return matched
+
+
+def f_measure(ref: np.ndarray, est: np.ndarray, window: float) -> tuple[float, int]:
+    """(F, matched count), as ``mir_eval.onset.f_measure`` computes F; 0 when either list is empty
+    (callers apply their own empty-example policy)."""
     if len(ref) == 0 or len(est) == 0:
         return 0.0, 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        matching = mir_eval.util.match_events(ref, est, window)
-        f, _, _ = mir_eval.onset.f_measure(ref, est, window=window)
-    return float(f), len(matching)
+    matched = match_count(ref, est, window)
+    precision, recall = float(matched) / len(est), float(matched) / len(ref)
+    if precision == 0 and recall == 0:
+        return 0.0, 0
+    return 2.0 * precision * recall / (precision + recall), matched  # mir_eval.util.f_measure, beta 1
 
 
 def onset_scores(pred_frames: list[np.ndarray], ref_times: list[np.ndarray], frame_seconds: float,
@@ -44,7 +63,7 @@ def onset_scores(pred_frames: list[np.ndarray], ref_times: list[np.ndarray], fra
         else:
             ref = np.unique(np.asarray(ref_frames[i], dtype=np.float64))
             est_t = np.asarray(est, dtype=np.float64)
-        f, matched = _f_measure(ref, est_t, WINDOW)
+        f, matched = f_measure(ref, est_t, WINDOW)
         tp, n_ref, n_est = tp + matched, n_ref + len(ref), n_est + len(est_t)
         if mode == "seconds" and len(ref) == 0 and len(est_t) == 0:
             if empty == "skip":
