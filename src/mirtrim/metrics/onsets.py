@@ -12,7 +12,7 @@ def match_count(ref: np.ndarray, est: np.ndarray, window: float) -> int:
     """The size of ``mir_eval.util.match_events(ref, est, window)``, in one linear pass.
 
     mir_eval builds the bipartite graph of pairs with ``est - window <= ref <= est + window`` and runs
-    Hopcroft-Karp on it (with its import, 3.6 s of a 25 s drum round, measured). On a line, the window of
+    Hopcroft-Karp on it (with its import, 1.1 s of a 24 s drum round, timed side by side). On a line, the window of
     each estimate moves right with the estimate, so giving every estimate, in order, the earliest
     reference still free inside its window is a maximum matching; the comparisons are mir_eval's
     own float expressions, so the count is the same (tests check it against mir_eval)."""
