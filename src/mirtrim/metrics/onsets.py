@@ -11,11 +11,12 @@ WINDOW = 0.05  # s
 def match_count(ref: np.ndarray, est: np.ndarray, window: float) -> int:
     """The size of ``mir_eval.util.match_events(ref, est, window)``, in one linear pass.
 
-    mir_eval builds the bipartite graph of pairs with ``est - window <= ref <= est + window`` and runs
-    Hopcroft-Karp on it (with its import, 1.1 s of a 24 s drum round, timed side by side). On a line, the window of
-    each estimate moves right with the estimate, so giving every estimate, in order, the earliest
-    reference still free inside its window is a maximum matching; the comparisons are mir_eval's
-    own float expressions, so the count is the same (tests check it against mir_eval)."""
+    mir_eval builds the bipartite graph of pairs with ``est - window <= ref <= est + window`` and
+    runs Hopcroft-Karp on it (with its import, 1.1 s of a 24 s drum round, timed side by side). On a
+    line, the window of each estimate moves right with the estimate, so giving every estimate, in
+    order, the earliest reference still free inside its window is a maximum matching; the
+    comparisons are mir_eval's own float expressions, so the count is the same (tests check it
+    against mir_eval)."""
     ref, est = np.asarray(ref, dtype=np.float64), np.asarray(est, dtype=np.float64)
     if (np.diff(ref) < 0).any() or (np.diff(est) < 0).any():
         raise ValueError("onset times must be in increasing order (mir_eval's rule)")
