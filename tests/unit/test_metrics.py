@@ -60,7 +60,7 @@ def test_matching_and_f_equal_mir_evals_on_random_events(grid):
         n_ref, n_est = rng.integers(1, 25, size=2)
         if grid == "continuous":
             ref, est = np.sort(rng.uniform(0, 1.5, n_ref)), np.sort(rng.uniform(0, 1.5, n_est))
-        else:  # frame_index: the paper's mode, where only equal indices lie within the window
+        else:  # on a grid; frame_index is the paper's mode, where only equal indices lie within the window
             step = 1.0 if grid == "frame_index" else FRAME / 4
             ref, est = (np.unique(rng.integers(0, 40, n)) * step for n in (n_ref, n_est))
         count, f = _mir_eval_f(ref, est)

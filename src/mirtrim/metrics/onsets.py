@@ -36,9 +36,9 @@ def f_measure(ref: np.ndarray, est: np.ndarray, window: float) -> tuple[float, i
     if len(ref) == 0 or len(est) == 0:
         return 0.0, 0
     matched = match_count(ref, est, window)
-    precision, recall = float(matched) / len(est), float(matched) / len(ref)
-    if precision == 0 and recall == 0:
+    if matched == 0:
         return 0.0, 0
+    precision, recall = float(matched) / len(est), float(matched) / len(ref)
     return 2.0 * precision * recall / (precision + recall), matched  # mir_eval.util.f_measure, beta 1
 
 
