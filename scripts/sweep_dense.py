@@ -48,7 +48,29 @@ def combinations(sets: list[str]) -> list[dict]:
     return [dict(zip(keys, combo)) for combo in itertools.product(*values)]
 
 
-def train_once(config: dict, task: str, features: str, setting: dict, seed: int, threads: int = 1) -> dict:
+def yardstick_error(spec, features: str, yardstick: str, model_path: str, train_log: str) -> float:
+    """The trained model's error on ``yardstick``'s validation split: one set of examples on which
+    rows trained on different feature files (small and medium data) compare. Refused when any of
+    its groups (programs, kits, players) was in this model's training split."""
+    from mirtrim.train.checkpoint import load_model
+    from mirtrim.train.loop import evaluate
+    from mirtrim.train.rounds import task_data
+    from mirtrim.train.tasks import TranscriptionTask
+
+    _, trained, _, _ = task_data(spec.task, spec.fidelity, features)
+    task, _, valid, _ = task_data(spec.task, spec.fidelity, yardstick)
+    seen = set(trained.groups) & set(valid.groups)
+    if seen:
+        raise SystemExit(f"error: --yardstick {yardstick}: its validation groups {sorted(seen)[:5]} are in the "
+                         f"training split of {features}; pick a feature file whose validation groups are held out")
+    if isinstance(task, TranscriptionTask) and task.decoder == "peaks":
+        task = task.with_threshold(json.loads(Path(train_log).read_text())["decoder_threshold"])
+    model, _ = load_model(model_path)
+    return float(evaluate(model, task, valid, "cpu")["error"])
+
+
+def train_once(config: dict, task: str, features: str, setting: dict, seed: int, threads: int = 1,
+               yardstick: str | None = None) -> dict:
     import torch
 
     from mirtrim.train.evaluation import evaluate_round
@@ -75,7 +97,10 @@ def train_once(config: dict, task: str, features: str, setting: dict, seed: int,
         seconds = time.perf_counter() - start
         record = evaluate_round(spec, features, f"{tmp}/model.pt", f"{tmp}/train.json", 0)
         log = json.loads(Path(f"{tmp}/train.json").read_text())
-    return {**setting, "seed": seed, "threads": threads, "valid_error": record["valid_error"], "test_error": record["test_error"],
+        common = ({"yardstick_valid_error": yardstick_error(spec, features, yardstick, f"{tmp}/model.pt",
+                                                            f"{tmp}/train.json")} if yardstick else {})
+    return {**setting, "seed": seed, "threads": threads, "valid_error": record["valid_error"], **common,
+            "test_error": record["test_error"],
             "chance_error": record.get("chance_error"), "best_epoch": log["best_epoch"],
             "epochs_trained": log["epochs_trained"], "steps": log["steps"], "train_seconds": round(seconds, 1),
             # the plateau schedule does not depend on the epoch count: a shorter training is this curve's prefix
@@ -105,6 +130,8 @@ def main() -> None:
     ap.add_argument("--seeds", default="0", help="comma-separated seeds, each combination trained once per seed")
     ap.add_argument("--threads", default="1",
                     help="comma-separated torch thread counts, each combination trained once per count (the workflow uses 1)")
+    ap.add_argument("--yardstick", help="a feature file of the same task (e.g. its medium data) whose validation split "
+                    "every row is also scored on, so that rows trained on different data compare on one set")
     ap.add_argument("--out", required=True, help="JSON file; a Markdown table is written beside it")
     a = ap.parse_args()
     config = yaml.safe_load(Path(a.config).read_text())
@@ -113,9 +140,10 @@ def main() -> None:
     rows = []
     for setting in combinations(a.set) or [{}]:
         for seed, threads in itertools.product(_ints(a.seeds), _ints(a.threads)):
-            rows.append(train_once(config, a.task, a.features, setting, seed, threads))
+            rows.append(train_once(config, a.task, a.features, setting, seed, threads, a.yardstick))
             print(json.dumps(rows[-1]), flush=True)
-            write_json(a.out, {"config": a.config, "task": a.task, "rows": rows})
+            write_json(a.out, {"config": a.config, "task": a.task, "features": a.features,
+                                 "yardstick": a.yardstick, "rows": rows})
             write_text(Path(a.out).with_suffix(".md"), markdown(rows, f"{a.task}: dense sweep on {a.config}"))
 
 

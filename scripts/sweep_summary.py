@@ -24,7 +24,7 @@ import yaml  # noqa: E402
 
 from mirtrim.utils.atomic import write_text  # noqa: E402
 
-FIXED = ("seed", "threads", "valid_error", "test_error", "chance_error", "best_epoch", "epochs_trained", "steps",
+FIXED = ("seed", "threads", "valid_error", "yardstick_valid_error", "test_error", "chance_error", "best_epoch", "epochs_trained", "steps",
          "train_seconds", "valid_curve")
 
 
@@ -36,6 +36,12 @@ def _curve(values: list[float]) -> str:
     return " ".join(f"{v:.3f}" for v in values)
 
 
+def compared(row: dict) -> float:
+    """The validation error rows are chosen on: on the ``--yardstick`` split where the sweep scored
+    one (rows trained on different data then compare on one set of examples), else the row's own."""
+    return row.get("yardstick_valid_error", row["valid_error"])
+
+
 def seed_means(rows: list[tuple[str, dict]]) -> list[str]:
     """One line per (file, setting): the seed means, so settings compare at a glance."""
     groups: dict[tuple[str, str], list[dict]] = {}
@@ -44,7 +50,7 @@ def seed_means(rows: list[tuple[str, dict]]) -> list[str]:
     lines = ["| file | setting | seeds | mean valid error | seed spread (valid) | mean test error | mean seconds |",
              "|---|---|---|---|---|---|---|"]
     for (name, setting), rs in groups.items():
-        valid = [r["valid_error"] for r in rs]
+        valid = [compared(r) for r in rs]
         mean = sum(valid) / len(valid)
         lines.append(f"| {name} | {setting} | {len(rs)} | {mean:.3f} | {max(valid) - min(valid):.3f} | "
                      f"{sum(r['test_error'] for r in rs) / len(rs):.3f} | "
@@ -54,7 +60,7 @@ def seed_means(rows: list[tuple[str, dict]]) -> list[str]:
 
 def task_section(task: str, sweeps: list[tuple[str, dict]], notes: dict) -> list[str]:
     rows = [(name, r) for name, data in sweeps for r in data["rows"]]
-    best = min(r["valid_error"] for _, r in rows)
+    best = min(compared(r) for _, r in rows)
     lines = [f"## {task}", ""]
     if notes.get("base"):
         lines.append(f"Base: {notes['base']}.")
@@ -63,11 +69,15 @@ def task_section(task: str, sweeps: list[tuple[str, dict]], notes: dict) -> list
     if notes.get("finding"):  # a sweep that measured a lever without changing the config
         lines.append(f"Finding: {notes['finding']}.")
     lines += ["", *seed_means(rows)]
-    lines += ["", "| file | setting | seed | threads | valid error | test error | chance | chance - test | best epoch | "
-              "steps | seconds | valid error by epoch |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    yardstick = any("yardstick_valid_error" in r for _, r in rows)
+    own = " (own split)" if yardstick else ""
+    lines += ["", f"| file | setting | seed | threads | {'yardstick valid error | ' if yardstick else ''}valid error{own} | "
+              "test error | chance | chance - test | best epoch | steps | seconds | valid error by epoch |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if yardstick else "")]
     for name, r in rows:
-        mark = " **(best valid)**" if r["valid_error"] == best else ""
-        lines.append(f"| {name} | {_setting(r)}{mark} | {r['seed']} | {r.get('threads', 1)} | {r['valid_error']:.3f} | "
+        mark = " **(best valid)**" if compared(r) == best else ""
+        first = f"{compared(r):.3f} | " if yardstick else ""
+        lines.append(f"| {name} | {_setting(r)}{mark} | {r['seed']} | {r.get('threads', 1)} | {first}{r['valid_error']:.3f} | "
                      f"{r['test_error']:.3f} | {r['chance_error']:.3f} | {r['chance_error'] - r['test_error']:.3f} | "
                      f"{r['best_epoch']} | {r['steps']} | {r['train_seconds']:.1f} | "
                      f"{_curve(r.get('valid_curve', []))} |")
