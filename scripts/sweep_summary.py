@@ -47,7 +47,8 @@ def seed_means(rows: list[tuple[str, dict]]) -> list[str]:
     groups: dict[tuple[str, str], list[dict]] = {}
     for name, r in rows:
         groups.setdefault((name, _setting(r)), []).append(r)
-    lines = ["| file | setting | seeds | mean valid error | seed spread (valid) | mean test error | mean seconds |",
+    which = " (yardstick split)" if any("yardstick_valid_error" in r for _, r in rows) else ""
+    lines = [f"| file | setting | seeds | mean valid error{which} | seed spread (valid) | mean test error | mean seconds |",
              "|---|---|---|---|---|---|---|"]
     for (name, setting), rs in groups.items():
         valid = [compared(r) for r in rs]
