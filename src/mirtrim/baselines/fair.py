@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from mirtrim.taskdefs import task_def
+from mirtrim.utils.numba_cache import import_librosa
 
 # log-mel bands (Hz) whose flux stands for each drum, a partition of the CNN's 20-5512 Hz input
 DRUM_BANDS = {"KD": (20.0, 150.0), "SD": (150.0, 2000.0), "HH": (2000.0, 5512.5)}
@@ -34,7 +35,7 @@ def _as_logits(prob: np.ndarray) -> torch.Tensor:
 
 
 def mel_bands(task_name: str) -> list[np.ndarray]:
-    import librosa
+    librosa = import_librosa("mel")
 
     from mirtrim.features import logmel
 
@@ -58,7 +59,7 @@ def flux_baseline(features_path: str, task_name: str, fidelity: dict | None = No
 
 
 def yin_frame_baseline(features_path: str) -> dict:
-    import librosa
+    librosa = import_librosa("yin")
 
     from mirtrim.data.notes import SR as sr  # the rate CREPE's frames are cut at
     from mirtrim.metrics.pitch import hz_to_cents, pitch_scores

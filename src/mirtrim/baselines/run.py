@@ -15,6 +15,7 @@ import numpy as np
 from mirtrim.features.build import load_audio
 from mirtrim.taskdefs import task_def
 from mirtrim.utils.atomic import read_json
+from mirtrim.utils.numba_cache import import_librosa
 
 
 def _split(meta: dict, split: str):
@@ -22,7 +23,7 @@ def _split(meta: dict, split: str):
 
 
 def chord_baseline(data_dir: Path, meta: dict) -> dict:
-    import librosa
+    librosa = import_librosa("chroma_cqt", "rms")
 
     from mirtrim.data.songs import read_lab
     from mirtrim.features import cqt
@@ -51,7 +52,7 @@ def chord_baseline(data_dir: Path, meta: dict) -> dict:
 
 
 def centroid_baseline(data_dir: Path, meta: dict) -> dict:
-    import librosa
+    librosa = import_librosa("mfcc")
 
     def mfcc(split):
         feats, labels = [], []

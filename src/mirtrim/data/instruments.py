@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from mirtrim.data.effects import add_noise, random_eq, random_level, reverb
+from mirtrim.utils.numba_cache import import_librosa
 
 SR = 22_050
 CHUNK = 32_768
@@ -43,7 +44,7 @@ def render_example(synth, rng: np.random.Generator, label: str, player: dict, pr
         t += length
         pitch = int(np.clip(pitch + rng.integers(-4, 5), low, high))
     audio = synth.render(events, t + 0.3, {0: program})
-    import librosa
+    librosa = import_librosa("split")
 
     intervals = librosa.effects.split(audio, top_db=40, frame_length=1024, hop_length=1024)
     voiced = np.concatenate([audio[a:b] for a, b in intervals]) if len(intervals) else audio[:0]

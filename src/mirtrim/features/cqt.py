@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mirtrim.utils.numba_cache import import_librosa
+
 SR = 44_100
 HOP = 2048
 N_BINS = 105
@@ -14,7 +16,7 @@ FILTER_SCALE = 2
 
 def log_cqt(audio: np.ndarray) -> np.ndarray:
     """(samples,) -> (frames, 105): log-compressed CQT magnitude (the model's input BN rescales it)."""
-    import librosa
+    librosa = import_librosa("cqt")
 
     c = np.abs(librosa.cqt(audio.astype(np.float32), sr=SR, hop_length=HOP, fmin=FMIN, n_bins=N_BINS,
                            bins_per_octave=BINS_PER_OCTAVE, filter_scale=FILTER_SCALE))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from mirtrim.utils.numba_cache import import_librosa
+
 SR = 22050
 N_FFT = 2048
 HOP = 1024
@@ -15,7 +17,7 @@ FMAX = SR // 4.0  # 5512 Hz, as in the paper
 
 
 def mel_filterbank() -> torch.Tensor:
-    import librosa
+    librosa = import_librosa("mel")
 
     fb = librosa.filters.mel(sr=SR, n_fft=N_FFT, n_mels=N_MELS, fmin=FMIN, fmax=FMAX)
     return torch.from_numpy(fb).float()

@@ -12,6 +12,7 @@ from mirtrim import __version__
 from mirtrim.data.layout import md5_of
 from mirtrim.data.registry import Corpus
 from mirtrim.utils.atomic import atomic_dir, log, write_json
+from mirtrim.utils.numba_cache import import_librosa
 
 SPLITS = ("train", "test")
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".aiff", ".aif")
@@ -25,14 +26,14 @@ def read_audio(path: Path, sr: int) -> np.ndarray:
         audio, file_sr = sf.read(path, dtype="float32", always_2d=True)
         audio = audio.mean(axis=1)
     except Exception:  # noqa: BLE001 - formats libsndfile cannot decode (mp3 on old builds): librosa
-        import librosa
+        librosa = import_librosa("load")
 
         try:
             audio, file_sr = librosa.load(path, sr=None, mono=True)
         except Exception as err:  # noqa: BLE001 - any decoder failure is the same user error
             raise ValueError(f"{path}: unreadable audio ({err})") from None
     if file_sr != sr:
-        import librosa
+        librosa = import_librosa("resample")
 
         audio = librosa.resample(audio, orig_sr=file_sr, target_sr=sr)
     return np.ascontiguousarray(audio, dtype=np.float32)
@@ -47,7 +48,7 @@ def write_wav(path: Path, audio: np.ndarray, sr: int) -> str:
 
 def voiced(audio: np.ndarray, top_db: float, frame_length: int, hop_length: int) -> np.ndarray:
     """The non-silent parts of ``audio`` concatenated (data.md §6.3)."""
-    import librosa
+    librosa = import_librosa("split")
 
     intervals = librosa.effects.split(audio, top_db=top_db, frame_length=frame_length, hop_length=hop_length)
     return np.concatenate([audio[a:b] for a, b in intervals]) if len(intervals) else audio[:0]
