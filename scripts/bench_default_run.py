@@ -49,6 +49,8 @@ def main() -> None:
     ap.add_argument("--workdir", help="working directory for the run (default: a new temporary one)")
     ap.add_argument("--summarise", help="only summarise the run made in this directory")
     ap.add_argument("--wall-seconds", type=float, help="with --summarise: the measured wall time")
+    ap.add_argument("--commit", help="with --summarise: the commit the run was made from (default: this checkout's HEAD)")
+    ap.add_argument("--note", help="with --summarise: a sentence printed under the wall time (e.g. how a resumed run was timed)")
     ap.add_argument("--quality", help="also write this quality JSON (and its Markdown beside it): report/quality.py")
     a = ap.parse_args()
     if a.summarise:
@@ -57,14 +59,16 @@ def main() -> None:
         workdir = Path(a.workdir or tempfile.mkdtemp(prefix="mirtrim-default-"))
         workdir.mkdir(parents=True, exist_ok=True)
         wall = run(workdir, a.cores)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+    commit = a.commit or subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                        text=True).stdout.strip()
     tasks = tuple(yaml.safe_load((ROOT / "config.yaml").read_text())["tasks"])
     rows = read_benchmarks(workdir / "results" / "benchmarks")
     head = (f"Default run (`snakemake --cores {a.cores} figures/all`, config.yaml) from scratch at commit {commit}, "
             f"{len(os.sched_getaffinity(0))}-core {platform.machine()} CPU.\n\n")
     if wall is not None:
         head += f"**Wall time: {wall / 60:.1f} min** ({wall:.0f} s) for {len(rows)} jobs.\n\n"
+    if a.note:
+        head += a.note.strip() + "\n\n"
     body = markdown_summary(rows, top=5, tasks=tasks)
     summary = workdir / "results" / "summary.csv"
     if summary.exists():  # what the run shows, beside what it cost
