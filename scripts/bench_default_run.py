@@ -49,8 +49,8 @@ def main() -> None:
     ap.add_argument("--workdir", help="working directory for the run (default: a new temporary one)")
     ap.add_argument("--summarise", help="only summarise the run made in this directory")
     ap.add_argument("--wall-seconds", type=float, help="with --summarise: the measured wall time")
-    ap.add_argument("--commit", help="with --summarise: the commit the run was made from (default: this checkout's HEAD)")
-    ap.add_argument("--note", help="with --summarise: a sentence printed under the wall time (e.g. how a resumed run was timed)")
+    ap.add_argument("--commit", help="with --summarise: the commit the run was made from (default: this HEAD)")
+    ap.add_argument("--note", help="with --summarise: a sentence under the wall time (e.g. how a resumed run was timed)")
     ap.add_argument("--quality", help="also write this quality JSON (and its Markdown beside it): report/quality.py")
     a = ap.parse_args()
     if a.summarise:

@@ -24,8 +24,8 @@ import yaml  # noqa: E402
 
 from mirtrim.utils.atomic import write_text  # noqa: E402
 
-FIXED = ("seed", "threads", "valid_error", "yardstick_valid_error", "test_error", "chance_error", "best_epoch", "epochs_trained", "steps",
-         "train_seconds", "valid_curve")
+FIXED = ("seed", "threads", "valid_error", "yardstick_valid_error", "test_error", "chance_error", "best_epoch",
+         "epochs_trained", "steps", "train_seconds", "valid_curve")
 
 
 def _setting(row: dict) -> str:

@@ -35,7 +35,7 @@ def _as_logits(prob: np.ndarray) -> torch.Tensor:
 
 
 def mel_bands(task_name: str) -> list[np.ndarray]:
-    librosa = import_librosa("mel")
+    librosa = import_librosa()
 
     from mirtrim.features import logmel
 

@@ -17,7 +17,7 @@ FMAX = SR // 4.0  # 5512 Hz, as in the paper
 
 
 def mel_filterbank() -> torch.Tensor:
-    librosa = import_librosa("mel")
+    librosa = import_librosa()
 
     fb = librosa.filters.mel(sr=SR, n_fft=N_FFT, n_mels=N_MELS, fmin=FMIN, fmax=FMAX)
     return torch.from_numpy(fb).float()

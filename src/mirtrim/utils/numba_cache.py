@@ -36,11 +36,13 @@ def lock_path() -> Path | None:
 
 def import_librosa(*uses: str):
     """``import librosa``, with the numba code of the functions named in ``uses`` (keys of
-    ``WARM_UPS``) compiled, or loaded from the cache, under the lock."""
+    ``WARM_UPS``; none for functions without numba code) compiled, or loaded from the cache, under
+    the lock."""
     import fcntl
 
+    global _imported
     todo = [name for name in uses if name not in _warm]
-    if not todo and _warm:
+    if _imported and not todo:
         import librosa
 
         return librosa
@@ -55,6 +57,7 @@ def import_librosa(*uses: str):
         import librosa
 
         _warm_up(librosa, todo)
+        _imported = True
     finally:
         if handle is not None:
             handle.close()  # closing releases the lock
@@ -78,11 +81,9 @@ WARM_UPS = {
     "split": lambda lib, y, _: lib.effects.split(y, top_db=40),
     "yin": lambda lib, _, frames: lib.yin(frames, fmin=60.0, fmax=2000.0, sr=22050, frame_length=1024,
                                           hop_length=1024, center=False),
-    "load": lambda lib, y, _: None,  # soundfile or audioread, no numba
-    "resample": lambda lib, y, _: lib.resample(y, orig_sr=22050, target_sr=16000),
-    "mel": lambda lib, y, _: lib.filters.mel(sr=22050, n_fft=2048, n_mels=64),
 }
 _warm: set[str] = set()
+_imported = False  # librosa's import (which compiles its eagerly typed numba code) ran under the lock
 
 
 def _warm_up(librosa, names: list[str]) -> None:
@@ -94,4 +95,3 @@ def _warm_up(librosa, names: list[str]) -> None:
         for name in names:
             WARM_UPS[name](librosa, y, frames)
             _warm.add(name)
-    _warm.add("")  # imported under the lock at least once

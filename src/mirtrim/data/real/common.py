@@ -26,14 +26,14 @@ def read_audio(path: Path, sr: int) -> np.ndarray:
         audio, file_sr = sf.read(path, dtype="float32", always_2d=True)
         audio = audio.mean(axis=1)
     except Exception:  # noqa: BLE001 - formats libsndfile cannot decode (mp3 on old builds): librosa
-        librosa = import_librosa("load")
+        librosa = import_librosa()
 
         try:
             audio, file_sr = librosa.load(path, sr=None, mono=True)
         except Exception as err:  # noqa: BLE001 - any decoder failure is the same user error
             raise ValueError(f"{path}: unreadable audio ({err})") from None
     if file_sr != sr:
-        librosa = import_librosa("resample")
+        librosa = import_librosa()
 
         audio = librosa.resample(audio, orig_sr=file_sr, target_sr=sr)
     return np.ascontiguousarray(audio, dtype=np.float32)
