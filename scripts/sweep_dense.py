@@ -102,7 +102,8 @@ def train_once(config: dict, task: str, features: str, setting: dict, seed: int,
     return {**setting, "seed": seed, "threads": threads, "valid_error": record["valid_error"], **common,
             "test_error": record["test_error"],
             "chance_error": record.get("chance_error"), "best_epoch": log["best_epoch"],
-            "epochs_trained": log["epochs_trained"], "steps": log["steps"], "train_seconds": round(seconds, 1),
+            "epochs_trained": log["epochs_trained"], "steps": log["steps"], "parameters": log["parameters"],
+            "train_seconds": round(seconds, 1),
             # the plateau schedule does not depend on the epoch count: a shorter training is this curve's prefix
             "valid_curve": [round(h["valid_error"], 4) for h in log["history"]]}
 

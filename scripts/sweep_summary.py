@@ -25,7 +25,7 @@ import yaml  # noqa: E402
 from mirtrim.utils.atomic import write_text  # noqa: E402
 
 FIXED = ("seed", "threads", "valid_error", "yardstick_valid_error", "test_error", "chance_error", "best_epoch",
-         "epochs_trained", "steps", "train_seconds", "valid_curve")
+         "epochs_trained", "steps", "parameters", "train_seconds", "valid_curve")
 
 
 def _setting(row: dict) -> str:
@@ -48,12 +48,15 @@ def seed_means(rows: list[tuple[str, dict]]) -> list[str]:
     for name, r in rows:
         groups.setdefault((name, _setting(r)), []).append(r)
     which = " (yardstick split)" if any("yardstick_valid_error" in r for _, r in rows) else ""
-    lines = [f"| file | setting | seeds | mean valid error{which} | seed spread (valid) | mean test error | mean seconds |",
-             "|---|---|---|---|---|---|---|"]
+    sized = all("parameters" in r for _, r in rows)  # older sweeps did not record the model's size
+    lines = [f"| file | setting | seeds | {'parameters | ' if sized else ''}mean valid error{which} | "
+             "seed spread (valid) | mean test error | mean seconds |",
+             "|---|---|---|---|---|---|---|" + ("---|" if sized else "")]
     for (name, setting), rs in groups.items():
         valid = [compared(r) for r in rs]
         mean = sum(valid) / len(valid)
-        lines.append(f"| {name} | {setting} | {len(rs)} | {mean:.3f} | {max(valid) - min(valid):.3f} | "
+        size = f"{rs[0]['parameters']:,} | " if sized else ""
+        lines.append(f"| {name} | {setting} | {len(rs)} | {size}{mean:.3f} | {max(valid) - min(valid):.3f} | "
                      f"{sum(r['test_error'] for r in rs) / len(rs):.3f} | "
                      f"{sum(r['train_seconds'] for r in rs) / len(rs):.1f} |")
     return lines
