@@ -16,16 +16,25 @@ MODEL_CLASSES = {"waveform_cnn": WaveformCNN, "crepe": CREPE, "chord_cnn": Chord
                  "spectral_cnn": SpectralTranscriptionCNN}
 
 
-def arch_for(task: str, width: float = 1.0, init: str | None = None) -> dict:
+FRAME_READOUT_MODELS = ("spectral_cnn",)  # the models that take ``frame_readout``
+
+
+def arch_for(task: str, width: float = 1.0, init: str | None = None, frame_readout: bool = False) -> dict:
+    """The ``arch`` dict of a task's model; ``frame_readout`` acts on the onsets/drums model only
+    (the fidelity switch of that name), and is left out of the dict when off, as in older checkpoints."""
     if task not in TASK_DEFS:
         raise ValueError(f"no model for task {task!r}; known tasks: {sorted(TASK_DEFS)}")
-    return {"task": task, "width": float(width), "init": init or TASK_DEFS[task].init}
+    arch = {"task": task, "width": float(width), "init": init or TASK_DEFS[task].init}
+    if frame_readout and TASK_DEFS[task].model in FRAME_READOUT_MODELS:
+        arch["frame_readout"] = True
+    return arch
 
 
 def build_model(arch: dict) -> nn.Module:
     """A freshly initialised dense model of the given architecture."""
     definition = task_def(arch["task"])
-    model = MODEL_CLASSES[definition.model](width=arch["width"], **definition.model_kwargs)
+    extra = {"frame_readout": True} if arch.get("frame_readout") else {}
+    model = MODEL_CLASSES[definition.model](width=arch["width"], **definition.model_kwargs, **extra)
     return init_paper(model, arch.get("init", "xavier"))
 
 
