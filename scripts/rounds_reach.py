@@ -36,7 +36,7 @@ def reach(config: dict, task: str, max_rounds: int, rates: list[float]) -> dict:
     trim = next(m for m in config["methods"] if m["prune"] == "trim" and m["scope"] == "local")
     spec = grid.spec(config, task, grid.run_id(trim, grid.dense_seeds(config)[0]))
     torch.manual_seed(0)  # any weights: with local scope the counts do not depend on them
-    model = build_model(arch_for(task, spec.width))
+    model = build_model(arch_for(task, spec.width, frame_readout=spec.fidelity.get("frame_readout", False)))
     last = grid.n_rounds(config, task) - 1
 
     def schedule(percent: float, rounds: int) -> list[float]:

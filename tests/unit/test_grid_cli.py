@@ -78,7 +78,15 @@ def test_model_info_reports_the_paper_counts():
     out = subprocess.run([sys.executable, "-m", "mirtrim", "model-info", "--task", "onsets"], capture_output=True,
                          text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")}, check=True)
     info = json.loads(out.stdout)
-    assert info["parameters"] == 5_730_405 and info["macs"] > 2.6e9
+    assert info["parameters"] == 5_730_405 and info["macs"] > 2.6e9 and info["frame_readout"] is False
+
+
+def test_model_info_counts_the_frame_readout_when_asked():
+    out = subprocess.run([sys.executable, "-m", "mirtrim", "model-info", "--task", "drums", "--width", "0.25",
+                          "--frame-readout"], capture_output=True, text=True, cwd=ROOT,
+                         env={"PYTHONPATH": str(ROOT / "src")}, check=True)
+    info = json.loads(out.stdout)
+    assert info["frame_readout"] is True and info["parameters"] == 1_506_861 + 294  # the sweep rows' counts
 
 
 def test_bad_spec_is_one_clear_line():

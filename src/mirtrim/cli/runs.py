@@ -144,10 +144,13 @@ def trim(a):
 @command("model-info", "parameters and MACs of a task's model at a width",
          "mirtrim model-info --task pitch --width 0.5",
          arg("--task", required=True, choices=TASKS, help="one of the paper's tasks"),
-         arg("--width", type=POSITIVE, default=1.0, help="width multiplier of every layer (default: 1)"))
+         arg("--width", type=POSITIVE, default=1.0, help="width multiplier of every layer (default: 1)"),
+         arg("--frame-readout", action="store_true",
+             help="onsets and drums: with the default preset's frame readout (default: the paper's model)"))
 def model_info(a):
     from mirtrim.models import arch_for, build_model, input_shape
     from mirtrim.profile.counts import forward_costs
 
-    model = build_model(arch_for(a.task, a.width))
-    print(json.dumps({"task": a.task, "width": a.width, **forward_costs(model, input_shape(a.task))}))
+    arch = arch_for(a.task, a.width, frame_readout=a.frame_readout)
+    print(json.dumps({"task": a.task, "width": a.width, "frame_readout": arch.get("frame_readout", False),
+                      **forward_costs(build_model(arch), input_shape(a.task))}))

@@ -137,7 +137,7 @@ def run_dense(spec: RunSpec, features: str, out_dir: str, rewind_out: str, log=l
     start = time.perf_counter()
     task, train, valid, test = task_data(spec.task, spec.fidelity, features)
     torch.manual_seed(spec.seed)
-    arch = arch_for(spec.task, spec.width, frame_readout=spec.fidelity["frame_readout"])
+    arch = arch_for(spec.task, spec.width, frame_readout=spec.fidelity.get("frame_readout", False))
     model = build_model(arch)
     device = pick_device(spec.device)
     log(f"round 0 of {spec.task}/{spec.run}: {sum(p.numel() for p in model.parameters()):,} parameters, "
