@@ -23,10 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from mirtrim import grid  # noqa: E402
-from mirtrim.models import arch_for, build_model  # noqa: E402
+from mirtrim.models import build_model  # noqa: E402
 from mirtrim.profile.counts import count_parameters  # noqa: E402
 from mirtrim.prune import compression_schedule  # noqa: E402
 from mirtrim.report.tables import markdown_table  # noqa: E402
+from mirtrim.train.rounds import spec_arch  # noqa: E402
 from mirtrim.utils.atomic import write_json, write_text  # noqa: E402
 
 
@@ -36,7 +37,7 @@ def reach(config: dict, task: str, max_rounds: int, rates: list[float]) -> dict:
     trim = next(m for m in config["methods"] if m["prune"] == "trim" and m["scope"] == "local")
     spec = grid.spec(config, task, grid.run_id(trim, grid.dense_seeds(config)[0]))
     torch.manual_seed(0)  # any weights: with local scope the counts do not depend on them
-    model = build_model(arch_for(task, spec.width, frame_readout=spec.fidelity.get("frame_readout", False)))
+    model = build_model(spec_arch(spec))
     last = grid.n_rounds(config, task) - 1
 
     def schedule(percent: float, rounds: int) -> list[float]:

@@ -132,12 +132,17 @@ def _write_train_log(path, spec, round_index, result, seconds, model, steps_befo
                       **summarise(result.history, result.best_epoch)})
 
 
+def spec_arch(spec: RunSpec) -> dict:
+    """The ``arch`` a run trains: its task and width, and the fidelity's model switches."""
+    return arch_for(spec.task, spec.width, frame_readout=spec.fidelity.get("frame_readout", False))
+
+
 def run_dense(spec: RunSpec, features: str, out_dir: str, rewind_out: str, log=log) -> None:
     """Round 0: train the dense model, keep the full state after ``rewind_epoch`` epochs."""
     start = time.perf_counter()
     task, train, valid, test = task_data(spec.task, spec.fidelity, features)
     torch.manual_seed(spec.seed)
-    arch = arch_for(spec.task, spec.width, frame_readout=spec.fidelity.get("frame_readout", False))
+    arch = spec_arch(spec)
     model = build_model(arch)
     device = pick_device(spec.device)
     log(f"round 0 of {spec.task}/{spec.run}: {sum(p.numel() for p in model.parameters()):,} parameters, "
