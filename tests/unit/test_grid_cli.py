@@ -89,6 +89,18 @@ def test_model_info_counts_the_frame_readout_when_asked():
     assert info["frame_readout"] is True and info["parameters"] == 1_506_861 + 294  # the sweep rows' counts
 
 
+def test_model_info_counts_the_pooled_readout_when_asked():
+    def info(*flags):
+        out = subprocess.run([sys.executable, "-m", "mirtrim", "model-info", "--task", "instrument", "--width",
+                              "0.125", *flags], capture_output=True, text=True, cwd=ROOT,
+                             env={"PYTHONPATH": str(ROOT / "src")}, check=True)
+        return json.loads(out.stdout)
+
+    paper, readout = info(), info("--pooled-readout")
+    assert paper["pooled_readout"] is False and readout["pooled_readout"] is True
+    assert readout["parameters"] - paper["parameters"] == 2 * 8 * 13 + 13  # [mean, max] of 8 channels -> 13
+
+
 def test_bad_spec_is_one_clear_line():
     out = subprocess.run([sys.executable, "-m", "mirtrim", "evaluate", "--spec", "{not json", "--features", "x",
                           "--model", "m", "--train-log", "t", "--round", "0", "--out", "o"], capture_output=True,

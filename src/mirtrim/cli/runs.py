@@ -146,11 +146,14 @@ def trim(a):
          arg("--task", required=True, choices=TASKS, help="one of the paper's tasks"),
          arg("--width", type=POSITIVE, default=1.0, help="width multiplier of every layer (default: 1)"),
          arg("--frame-readout", action="store_true",
-             help="onsets and drums: with the default preset's frame readout (default: the paper's model)"))
+             help="onsets and drums: with the default preset's frame readout (default: the paper's model)"),
+         arg("--pooled-readout", action="store_true",
+             help="singing and instrument: with the pooled readout of conv2 (default: the paper's model)"))
 def model_info(a):
     from mirtrim.models import arch_for, build_model, input_shape
     from mirtrim.profile.counts import forward_costs
 
-    arch = arch_for(a.task, a.width, frame_readout=a.frame_readout)
+    arch = arch_for(a.task, a.width, frame_readout=a.frame_readout, pooled_readout=a.pooled_readout)
     print(json.dumps({"task": a.task, "width": a.width, "frame_readout": arch.get("frame_readout", False),
+                      "pooled_readout": arch.get("pooled_readout", False),
                       **forward_costs(build_model(arch), input_shape(a.task))}))

@@ -8,14 +8,16 @@ FIDELITY_PRESETS = {
                 "activation_mode": "eval", "rewind_bn_stats": True, "transcription_loss": "bce",
                 "chord_loss": "weighted_ce", "chord_metric": "majmin", "rewind_budget": "equal",
                 "lr_schedule": "cosine", "onset_decoder": "peaks", "onset_positive_weight": 1.0,
-                "waveform_augment": "none", "spectrogram_augment": "none", "frame_readout": True},
+                "waveform_augment": "none", "spectrogram_augment": "none", "frame_readout": True,
+                "pooled_readout": False},
     # the original code's behaviour; onset_empty only acts on the seconds metric (frame_index scores
     # silence 0 by itself) and the original chord code used class-weighted CE, so both stay
     "paper": {"test_selection": "min_over_epochs", "onset_metric": "frame_index", "onset_empty": "one",
               "activation_mode": "train", "rewind_bn_stats": False, "transcription_loss": "ce_on_sigmoid_sum",
               "chord_loss": "weighted_ce", "chord_metric": "accuracy", "rewind_budget": "extra",
               "lr_schedule": "plateau", "onset_decoder": "argmax", "onset_positive_weight": 1.0,
-              "waveform_augment": "none", "spectrogram_augment": "none", "frame_readout": False},
+              "waveform_augment": "none", "spectrogram_augment": "none", "frame_readout": False,
+              "pooled_readout": False},
 }
 TRAIN_DEFAULTS = {"batch_size": 64, "patience": 30, "rewind_unit": "epoch", "scheduler_patience": 10,
                   "warmup": 0.0}  # as in the schema

@@ -16,24 +16,28 @@ MODEL_CLASSES = {"waveform_cnn": WaveformCNN, "crepe": CREPE, "chord_cnn": Chord
                  "spectral_cnn": SpectralTranscriptionCNN}
 
 
-FRAME_READOUT_MODELS = ("spectral_cnn",)  # the models that take ``frame_readout``
+# the models' additions to the paper (fidelity switches of the same names) and the models that take each
+MODEL_SWITCHES = {"frame_readout": ("spectral_cnn",), "pooled_readout": ("waveform_cnn",)}
 
 
-def arch_for(task: str, width: float = 1.0, init: str | None = None, frame_readout: bool = False) -> dict:
-    """The ``arch`` dict of a task's model; ``frame_readout`` acts on the onsets/drums model only
-    (the fidelity switch of that name), and is left out of the dict when off, as in older checkpoints."""
+def arch_for(task: str, width: float = 1.0, init: str | None = None, **switches: bool) -> dict:
+    """The ``arch`` dict of a task's model. A switch of ``MODEL_SWITCHES`` acts on its models only,
+    and is left out of the dict when off, as in older checkpoints (which so build the paper's model)."""
     if task not in TASK_DEFS:
         raise ValueError(f"no model for task {task!r}; known tasks: {sorted(TASK_DEFS)}")
+    unknown = sorted(set(switches) - set(MODEL_SWITCHES))
+    if unknown:
+        raise ValueError(f"unknown model switch(es) {unknown}; known: {sorted(MODEL_SWITCHES)}")
     arch = {"task": task, "width": float(width), "init": init or TASK_DEFS[task].init}
-    if frame_readout and TASK_DEFS[task].model in FRAME_READOUT_MODELS:
-        arch["frame_readout"] = True
+    model = TASK_DEFS[task].model
+    arch.update({name: True for name, on in switches.items() if on and model in MODEL_SWITCHES[name]})
     return arch
 
 
 def build_model(arch: dict) -> nn.Module:
     """A freshly initialised dense model of the given architecture."""
     definition = task_def(arch["task"])
-    extra = {"frame_readout": True} if arch.get("frame_readout") else {}
+    extra = {name: True for name in MODEL_SWITCHES if arch.get(name)}
     model = MODEL_CLASSES[definition.model](width=arch["width"], **definition.model_kwargs, **extra)
     return init_paper(model, arch.get("init", "xavier"))
 

@@ -10,7 +10,7 @@ from typing import Mapping
 import numpy as np
 import torch
 
-from mirtrim.models import arch_for, build_model
+from mirtrim.models import MODEL_SWITCHES, arch_for, build_model
 from mirtrim.models.common import init_paper
 from mirtrim.prune.mask import apply_masks, full_masks, mask_stats, next_masks
 from mirtrim.prune.plan import kept_from_plan, make_plan
@@ -134,7 +134,7 @@ def _write_train_log(path, spec, round_index, result, seconds, model, steps_befo
 
 def spec_arch(spec: RunSpec) -> dict:
     """The ``arch`` a run trains: its task and width, and the fidelity's model switches."""
-    return arch_for(spec.task, spec.width, frame_readout=spec.fidelity.get("frame_readout", False))
+    return arch_for(spec.task, spec.width, **{name: spec.fidelity.get(name, False) for name in MODEL_SWITCHES})
 
 
 def run_dense(spec: RunSpec, features: str, out_dir: str, rewind_out: str, log=log) -> None:
