@@ -47,6 +47,7 @@ def test_a_switch_leaves_the_other_models_and_old_checkpoints_alone(switch):
     for task in own:  # an older checkpoint's arch (no key) builds the paper's model
         assert switch not in arch_for(task, 0.5)
     assert grid.FIDELITY_PRESETS["paper"][switch] is False
+    assert grid.FIDELITY_PRESETS["default"][switch] is True
 
 
 def test_an_unknown_switch_is_refused_by_name():

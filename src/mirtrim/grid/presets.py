@@ -9,7 +9,7 @@ FIDELITY_PRESETS = {
                 "chord_loss": "weighted_ce", "chord_metric": "majmin", "rewind_budget": "equal",
                 "lr_schedule": "cosine", "onset_decoder": "peaks", "onset_positive_weight": 1.0,
                 "waveform_augment": "none", "spectrogram_augment": "none", "frame_readout": True,
-                "pooled_readout": False},
+                "pooled_readout": True},
     # the original code's behaviour; onset_empty only acts on the seconds metric (frame_index scores
     # silence 0 by itself) and the original chord code used class-weighted CE, so both stay
     "paper": {"test_selection": "min_over_epochs", "onset_metric": "frame_index", "onset_empty": "one",
