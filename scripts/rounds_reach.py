@@ -70,7 +70,8 @@ def markdown(config_name: str, tasks: dict, target: float) -> str:
         "Dense parameters / parameters after the round, local scope, at the config's width and rate. "
         "With local scope the number of units a round removes does not depend on the scores, so these "
         "are exact for every criterion before any training (the default run of b4e9d9b recorded the same "
-        "Trim compressions, and at 30 % so did that of e6d8bcb). **Bold**: the config's last round. "
+        "Trim compressions for the models of its day, and at 30 % so did that of e6d8bcb). The models are "
+        "the run's, with the default preset's readouts. **Bold**: the config's last round. "
         "Written by `scripts/rounds_reach.py`.", "",
         *markdown_table(head, rows), "",
         "Compression after the config's last round at other rates (**bold**: the config's rate):", "",
