@@ -150,10 +150,10 @@ def trim(a):
          arg("--pooled-readout", action="store_true",
              help="singing and instrument: with the pooled readout of conv2 (default: the paper's model)"))
 def model_info(a):
-    from mirtrim.models import arch_for, build_model, input_shape
+    from mirtrim.models import MODEL_SWITCHES, arch_for, build_model, input_shape
     from mirtrim.profile.counts import forward_costs
 
-    arch = arch_for(a.task, a.width, frame_readout=a.frame_readout, pooled_readout=a.pooled_readout)
-    print(json.dumps({"task": a.task, "width": a.width, "frame_readout": arch.get("frame_readout", False),
-                      "pooled_readout": arch.get("pooled_readout", False),
+    arch = arch_for(a.task, a.width, **{name: getattr(a, name) for name in MODEL_SWITCHES})
+    switches = {name: arch.get(name, False) for name in MODEL_SWITCHES}
+    print(json.dumps({"task": a.task, "width": a.width, **switches,
                       **forward_costs(build_model(arch), input_shape(a.task))}))
