@@ -123,10 +123,14 @@ def test_stereo_is_the_mean_of_its_channels(tmp_path, capsys):
     assert np.allclose(load_audio(tmp_path / "s.wav", RATES["voices"], warn=lambda s: None), stereo.mean(axis=1), atol=1e-6)
 
 
-def test_features_with_nan_are_refused_at_load(tmp_path):
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_features_with_nan_are_refused_at_load(tmp_path, dtype, bad):
     from mirtrim.train.rounds import load_features
 
-    np.savez(tmp_path / "f.npz", X=np.full((4, 64, 50), np.nan, dtype=np.float32), split=np.array(["train"] * 4))
+    x = np.zeros((4, 64, 50), dtype=dtype)
+    x[2, 10, 7] = bad
+    np.savez(tmp_path / "f.npz", X=x, split=np.array(["train"] * 4))
     with pytest.raises(SystemExit, match=r"f\.npz: non-finite values in 'X'"):
         load_features(tmp_path / "f.npz")
 
