@@ -125,7 +125,7 @@ def test_stereo_is_the_mean_of_its_channels(tmp_path, capsys):
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-def test_features_with_nan_are_refused_at_load(tmp_path, dtype, bad):
+def test_non_finite_features_are_refused_at_load(tmp_path, dtype, bad):
     from mirtrim.train.rounds import load_features
 
     x = np.zeros((4, 64, 50), dtype=dtype)
