@@ -38,12 +38,17 @@ LEVER_TEXT = ("task", "setting", "alternative", "source")
 LEVER_NUMBERS = ("ratio", "valid_setting", "valid_alternative", "spread_setting", "spread_alternative")
 
 
+def _task_and_run(job: str) -> tuple[str, str]:
+    """A job's first two wildcards: ``drums/dense-s0/<digest>`` -> (drums, dense-s0); "" for no run."""
+    return tuple((job.split("/") + [""])[:2])
+
+
 def run_job_seconds(rows: list[dict]) -> dict[str, dict[str, float]]:
     """Seconds per lottery run (``dense-s0``, ``trim-...-s1``) and task, its assessment included."""
     out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for r in rows:
         if r["rule"] in RUN_RULES:
-            task, run = r["job"].split("/")[:2]
+            task, run = _task_and_run(r["job"])
             out[run][task] += r["seconds"]
     return out
 
@@ -54,7 +59,7 @@ def training_seconds(rows: list[dict]) -> tuple[dict[str, float], dict[str, floa
     full: dict[str, float] = defaultdict(float)
     rewound: dict[str, float] = defaultdict(float)
     for r in rows:
-        task, run = (r["job"].split("/") + [""])[:2]
+        task, run = _task_and_run(r["job"])
         if r["rule"] == "train_dense" or (r["rule"] == "prune_round" and "-reinit-" in run):
             full[task] += r["seconds"]
         elif r["rule"] == "prune_round":
@@ -108,8 +113,8 @@ def levers_table(levers: list[dict], full: dict[str, float], rewound: dict[str, 
                      lv["source"]])
     head = ["task", "setting", "leaner alternative", "seconds, setting / alternative: full budget / rewound",
             "seed-mean valid error, alternative -> setting", "seed spread, alternative / setting",
-            "task's job s: full budget (dense, re-init rounds) / rewound rounds", "s the setting adds (est.)", f"min of wall time on {cores} cores (est.)",
-            "measured in"]
+            "task's job s: full budget (dense, re-init rounds) / rewound rounds", "s the setting adds (est.)",
+            f"min of wall time on {cores} cores (est.)", "measured in"]
     return "\n".join(markdown_table(head, body)), total
 
 
@@ -120,7 +125,8 @@ def ledger_markdown(rows: list[dict], spec: dict, wall_seconds: float, commit: s
     return "\n".join([
         "# Where the default run's minutes go, and what its costlier settings buy", "",
         f"The default run of commit {commit}: **{wall:.1f} min** of wall time, "
-        f"{sum(r['seconds'] for r in rows) / 60:.1f} min of job time over {len(rows)} jobs. {spec['intro'].strip()}", "",
+        f"{sum(r['seconds'] for r in rows) / 60:.1f} min of job time over {len(rows)} jobs. "
+        f"{spec['intro'].strip()}", "",
         "## Job time per lottery run (training, trimming and assessment; seconds)", "",
         runs_table(per_run, sorted({t for v in per_run.values() for t in v}), cores), "",
         "## Settings that cost more than a leaner alternative measured beside them", "",
