@@ -29,6 +29,12 @@ VERDICTS = (("dense ≤ 0.5 × chance", "dense_at_most_half_chance"), ("dense be
             ("Trim ≥ 4x at dense error", "trim_at_least_4x"), ("rewind separates from both controls", None))
 
 
+TASK_KEYS = ("dense_error_mean", "dense_error_std", "targets")
+TARGET_KEYS = ("dense_at_most_half_chance", "beats_baseline", "trim_at_least_4x", "trim_method_chosen_on_validation",
+               "trim_compression_at_dense", "rewind_separation")
+REWRITE = "rewrite it from its run with scripts/quality_benchmark.py"
+
+
 def read_run(spec: str) -> tuple[str, dict]:
     label, sep, path = spec.partition("=")
     if not sep or not label or not path:
@@ -36,13 +42,17 @@ def read_run(spec: str) -> tuple[str, dict]:
     try:
         quality = json.loads(Path(path).read_text())
     except FileNotFoundError:
-        raise SystemExit(f"error: --run {label}: {path} not found; "
-                         "write it with scripts/quality_benchmark.py") from None
-    except json.JSONDecodeError as err:
-        raise SystemExit(f"error: --run {label}: {path} is not JSON ({err}); rewrite it with "
+        raise SystemExit(f"error: --run {label}: {path} not found; write it from a finished run with "
                          "scripts/quality_benchmark.py") from None
+    except json.JSONDecodeError as err:
+        raise SystemExit(f"error: --run {label}: {path} is not JSON ({err}); {REWRITE}") from None
     if not isinstance(quality, dict) or not isinstance(quality.get("tasks"), dict):
-        raise SystemExit(f"error: --run {label}: {path} has no 'tasks' object; is it a quality.json?")
+        raise SystemExit(f"error: --run {label}: {path} has no 'tasks' object; {REWRITE}")
+    for name, task in quality["tasks"].items():
+        missing = [k for k in TASK_KEYS if k not in task] + [k for k in TARGET_KEYS if k not in task.get("targets", {})]
+        if missing:
+            raise SystemExit(f"error: --run {label}: {path}: task {name!r} lacks {', '.join(missing)} "
+                             f"(written by an older version?); {REWRITE}")
     return label, quality
 
 
@@ -99,7 +109,11 @@ def main() -> None:
     a = ap.parse_args()
     if len(a.run) < 2:
         raise SystemExit("error: --run: give two or more LABEL=PATH runs to compare")
-    write_text(a.out, page([read_run(spec) for spec in a.run], a.title, a.intro))
+    runs = [read_run(spec) for spec in a.run]
+    labels = [label for label, _ in runs]
+    if len(set(labels)) < len(labels):
+        raise SystemExit(f"error: --run: labels must differ (got {', '.join(labels)}); name each run once")
+    write_text(a.out, page(runs, a.title, a.intro))
     print(f"wrote {a.out}")
 
 

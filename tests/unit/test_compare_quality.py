@@ -65,12 +65,35 @@ def test_the_page_of_two_files_on_disk(compare, tmp_path, monkeypatch):
     assert "verdicts differ" not in out.read_text() and "| A | 2 of 2 | 2 of 2 | 1 of 2 | 1 of 2 |" in out.read_text()
 
 
+def test_a_task_in_one_run_only_is_listed_without_a_mark(compare):
+    first = _quality(_task(4.04, (0.02, 0.03)), _task(1.0, (0.0, 0.0)))
+    second = copy.deepcopy(first)
+    del second["tasks"]["onsets"]
+    rows = compare.task_rows([("A", first), ("B", second)])
+    assert [r[:2] for r in rows] == [["drums", "A"], ["drums", "B"], ["onsets", "A"]]
+    assert compare.count_rows([("A", first), ("B", second)])[1][1] == "1 of 1"
+
+
+def test_two_runs_with_one_label_are_refused(compare, tmp_path, monkeypatch):
+    a = tmp_path / "a.json"
+    a.write_text(json.dumps(_quality(_task(4.04, (0.02, 0.03)), _task(1.0, (0.0, 0.0)))))
+    monkeypatch.setattr("sys.argv", ["compare_quality.py", "--run", f"A={a}", "--run", f"A={a}", "--out",
+                                     str(tmp_path / "page.md")])
+    with pytest.raises(SystemExit, match="labels must differ"):
+        compare.main()
+
+
+OLD_QUALITY = {"tasks": {"drums": {"dense_error_mean": 0.4, "dense_error_std": 0.01, "methods": {}}}}
+
+
 @pytest.mark.parametrize("spec, says", [("no-label", "expected LABEL=PATH"), ("A=/nowhere/q.json", "not found"),
-                                        ("A={bad}", "is not JSON"), ("A={empty}", "has no 'tasks' object")])
+                                        ("A={bad}", "is not JSON"), ("A={empty}", "has no 'tasks' object"),
+                                        ("A={old}", "task 'drums' lacks targets")])
 def test_a_bad_run_gets_one_line(compare, tmp_path, spec, says):
     (tmp_path / "bad.json").write_text("{not json")
     (tmp_path / "empty.json").write_text("{}")
-    spec = spec.format(bad=tmp_path / "bad.json", empty=tmp_path / "empty.json")
+    (tmp_path / "old.json").write_text(json.dumps(OLD_QUALITY))  # before the targets were recorded
+    spec = spec.format(bad=tmp_path / "bad.json", empty=tmp_path / "empty.json", old=tmp_path / "old.json")
     with pytest.raises(SystemExit) as err:
         compare.read_run(spec)
     assert says in str(err.value) and "\n" not in str(err.value)
