@@ -1,23 +1,18 @@
 """scripts/budget_ledger.py: job time per lottery run, the estimate of what a costlier setting adds,
 and one error line for a bad levers file or an unfinished run."""
 
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "budget_ledger.py"
 LEVER = {"task": "drums", "setting": "20 epochs", "alternative": "10 epochs", "ratio": 2.0, "valid_setting": 0.1,
          "valid_alternative": 0.2, "spread_setting": 0.01, "spread_alternative": 0.02, "source": "x.md"}
 
 
 @pytest.fixture(scope="module")
-def ledger():
-    spec = importlib.util.spec_from_file_location("budget_ledger", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def ledger(load_script):
+    return load_script("budget_ledger")
 
 
 def _bench(root: Path, rule: str, job: str, seconds: float) -> None:

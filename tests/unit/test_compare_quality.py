@@ -2,21 +2,14 @@
 one error line for a bad --run."""
 
 import copy
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "compare_quality.py"
-
 
 @pytest.fixture(scope="module")
-def compare():
-    spec = importlib.util.spec_from_file_location("compare_quality", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def compare(load_script):
+    return load_script("compare_quality")
 
 
 def _task(trim_at_dense: float, gaps: tuple[float, float], std: float = 0.01) -> dict:

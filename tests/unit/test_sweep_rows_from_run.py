@@ -1,22 +1,11 @@
 """scripts/sweep_rows_from_run.py: a run's models as sweep rows, the pruning rounds included, and the
 sweep page's size column."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from mirtrim.utils.atomic import write_json
-
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-
-
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def _round(results: Path, run: str, seed: int, index: int, *, valid: float, parameters: int, chance=None,
            steps_since_init=None) -> None:
@@ -44,16 +33,16 @@ def results(tmp_path) -> Path:
     return out
 
 
-def test_dense_rows_carry_their_size_and_no_run_key(results):
-    rows = _script("sweep_rows_from_run").run_rows(results, "onsets")
+def test_dense_rows_carry_their_size_and_no_run_key(results, load_script):
+    rows = load_script("sweep_rows_from_run").run_rows(results, "onsets")
     assert [r["seed"] for r in rows] == [0, 1]
     assert [r["valid_error"] for r in rows] == [0.30, 0.31]
     assert {r["parameters"] for r in rows} == {1000}
     assert "run" not in rows[0] and rows[0]["steps"] == 20
 
 
-def test_a_pruning_round_takes_the_chance_error_of_its_test_split_and_its_steps_since_init(results):
-    rows = _script("sweep_rows_from_run").run_rows(results, "onsets", "trim-magnitude-local-rewind", 3)
+def test_a_pruning_round_takes_the_chance_error_of_its_test_split_and_its_steps_since_init(results, load_script):
+    rows = load_script("sweep_rows_from_run").run_rows(results, "onsets", "trim-magnitude-local-rewind", 3)
     assert len(rows) == 2
     assert all(r["run"] == "trim-magnitude-local-rewind" and r["round"] == 3 for r in rows)
     assert {r["chance_error"] for r in rows} == {0.57}
@@ -61,16 +50,16 @@ def test_a_pruning_round_takes_the_chance_error_of_its_test_split_and_its_steps_
     assert {r["parameters"] for r in rows} == {250}
 
 
-def test_a_round_the_run_never_made_is_one_error_line(results):
+def test_a_round_the_run_never_made_is_one_error_line(results, load_script):
     with pytest.raises(SystemExit, match=r"round02\.json: no model of onsets was assessed there"):
-        _script("sweep_rows_from_run").run_rows(results, "onsets", "trim-magnitude-local-rewind", 2)
+        load_script("sweep_rows_from_run").run_rows(results, "onsets", "trim-magnitude-local-rewind", 2)
 
 
-def test_the_sweep_page_shows_each_setting_size(results, tmp_path):
-    module = _script("sweep_rows_from_run")
+def test_the_sweep_page_shows_each_setting_size(results, tmp_path, load_script):
+    module = load_script("sweep_rows_from_run")
     rows = [("run.json", r) for r in module.run_rows(results, "onsets")]
     rows += [("run.json", r) for r in module.run_rows(results, "onsets", "trim-magnitude-local-rewind", 3)]
-    table = _script("sweep_summary").seed_means(rows)
+    table = load_script("sweep_summary").seed_means(rows)
     assert "| parameters |" in table[0]
     assert any("run=trim-magnitude-local-rewind" in line and "round=3" in line and "| 250 |" in line
                for line in table)
