@@ -20,14 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mirtrim.report.quality import separates_from_both  # noqa: E402
+from mirtrim.report.quality import VERDICTS, verdicts  # noqa: E402
 from mirtrim.report.tables import markdown_table  # noqa: E402
 from mirtrim.utils.atomic import write_text  # noqa: E402
-
-# (column title, the verdict's key in a task's "targets")
-VERDICTS = (("dense ≤ 0.5 × chance", "dense_at_most_half_chance"), ("dense beats its baseline", "beats_baseline"),
-            ("Trim ≥ 4x at dense error", "trim_at_least_4x"), ("rewind separates from both controls", None))
-
 
 TASK_KEYS = ("dense_error_mean", "dense_error_std", "targets")
 TARGET_KEYS = ("dense_at_most_half_chance", "beats_baseline", "trim_at_least_4x", "trim_method_chosen_on_validation",
@@ -56,8 +51,8 @@ def read_run(spec: str) -> tuple[str, dict]:
     return label, quality
 
 
-def verdict(task: dict, key: str | None) -> bool:
-    return bool(task["targets"][key]) if key is not None else separates_from_both(task["targets"])
+def verdict(task: dict, key: str) -> bool:
+    return verdicts(task["targets"])[key]
 
 
 def _trim_cell(task: dict) -> str:

@@ -45,7 +45,7 @@ def test_counts_and_the_tasks_whose_verdicts_differ(compare):
 def test_a_task_without_controls_does_not_separate(compare):
     task = _task(1.0, (0.0, 0.0))
     task["targets"]["rewind_separation"] = {}
-    assert compare.verdict(task, None) is False
+    assert compare.verdict(task, "separates_from_both") is False
 
 
 def test_the_page_of_two_files_on_disk(compare, tmp_path, monkeypatch):

@@ -120,10 +120,19 @@ def quality_markdown(summary: dict) -> str:
     return "\n".join(lines + targets_markdown(summary)) + "\n"
 
 
-def separates_from_both(targets: dict) -> bool:
-    """Rewind beats every control it was compared with (re-init, random units) by more than the dense std."""
+# the four yes/no targets of a task, as the pages name them
+VERDICTS = (("dense ≤ 0.5 × chance", "dense_at_most_half_chance"), ("beats its baseline", "beats_baseline"),
+            ("Trim ≥ 4x at dense error", "trim_at_least_4x"),
+            ("rewind separates from both controls", "separates_from_both"))
+
+
+def verdicts(targets: dict) -> dict[str, bool]:
+    """A task's four verdicts; rewind separates when it beats every control it was compared with (re-init,
+    random units) by more than the dense std."""
     separation = targets["rewind_separation"]
-    return bool(separation) and all(s["separates"] for s in separation.values())
+    return {"dense_at_most_half_chance": bool(targets["dense_at_most_half_chance"]),
+            "beats_baseline": bool(targets["beats_baseline"]), "trim_at_least_4x": bool(targets["trim_at_least_4x"]),
+            "separates_from_both": bool(separation) and all(s["separates"] for s in separation.values())}
 
 
 def _yes(flag: bool) -> str:
@@ -144,15 +153,12 @@ def targets_markdown(summary: dict) -> list[str]:
                      _num(t.get("trim_compression_reached"), 2),
                      *(f"{sep[c]['largest_gap']:+.3f} ({_yes(sep[c]['separates'])})" if c in sep else "-"
                        for c in CONTROLS)])
-    count = {k: sum(q["targets"][k] for q in tasks.values())
-             for k in ("dense_at_most_half_chance", "beats_baseline", "trim_at_least_4x")}
-    both = sum(separates_from_both(q["targets"]) for q in tasks.values())
+    met = [verdicts(q["targets"]) for q in tasks.values()]
     lines = ["", "Targets (test errors; the Trim criterion is chosen on validation error):", ""]
     lines += markdown_table(["task", "dense / chance (≤ 0.5)", "dense beats baseline", "Trim method (rewind)",
                              "its compression at dense error (≥ 4x)", "largest compression its rounds reach",
                              "re-init − rewind, largest gap (> dense std)",
                              "random − rewind, largest gap (> dense std)"], rows)
-    lines += ["", f"Tasks meeting each: dense ≤ 0.5 × chance {count['dense_at_most_half_chance']} of {len(tasks)}; "
-              f"beats its baseline {count['beats_baseline']} of {len(tasks)}; Trim ≥ 4x at dense error "
-              f"{count['trim_at_least_4x']} of {len(tasks)}; rewind separates from both controls {both} of {len(tasks)}."]
+    lines += ["", "Tasks meeting each: " + "; ".join(f"{name} {sum(m[key] for m in met)} of {len(tasks)}"
+                                                  for name, key in VERDICTS) + "."]
     return lines
